@@ -1,0 +1,2 @@
+// Public names of small shared utilities.
+export { Prng } from "./prng.js";

@@ -1,0 +1,6 @@
+// Vitest project for @apb/core: unit tests beside the code, slower model tests as *.int.test.ts.
+import { defineProject } from "vitest/config";
+
+export default defineProject({
+  test: { name: "core", include: ["src/**/*.test.ts", "test/**/*.test.ts"], testTimeout: 60_000 },
+});
