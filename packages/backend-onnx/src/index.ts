@@ -1,0 +1,2 @@
+// @apb/backend-onnx: the Backend contract on onnxruntime-node (CPU), graphs built in TypeScript from the weights.
+export {};

@@ -1,0 +1,2 @@
+// @apb/cli: the `apb` command.
+export {};

@@ -1,0 +1,149 @@
+// The SDK's top-level engine (one class + one parameters type, STYLE.md G15): a model on a group of in-process
+// hosts; text or ids in, streamed tokens and timings out.
+
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { PlanError } from "../errors/index.js";
+import { loadModelConfig, loadTokenizer } from "../model/index.js";
+import type { ApbTokenizer } from "../model/index.js";
+import type { ModelConfig } from "../model/types.js";
+import { planGroup } from "../plan/index.js";
+import type { GroupPlan, Selection, Strategy } from "../plan/index.js";
+import { parseSampling } from "../sampling/index.js";
+import type { SamplingInput } from "../sampling/index.js";
+import { InProcessGroup } from "./in-process-group.js";
+import type { FinishReason, HostTimings } from "./host-request.js";
+import type { BackendSpec } from "./messages.js";
+import { buildTokens, checkTokens } from "./request-tokens.js";
+
+export interface EngineOptions {
+  /** A Hugging Face checkpoint folder (config.json, safetensors, optional tokenizer.json). */
+  readonly model: string;
+  readonly hosts?: number;
+  readonly backend?: BackendSpec;
+  /** Retaining heads file; default `<model>/retaining_heads.safetensors` when present; null = none. */
+  readonly retainingHeads?: string | null;
+  readonly threadsPerHost?: number;
+}
+
+/** One request: a context (text or ids), an optional question, strategy settings and sampling. */
+export interface GenerateRequest {
+  readonly prompt?: string;
+  readonly ids?: ArrayLike<number>;
+  readonly question?: string;
+  readonly questionIds?: ArrayLike<number>;
+  readonly strategy?: Strategy;
+  readonly anchor?: number;
+  readonly passing?: number;
+  readonly selection?: Selection;
+  readonly queryStart?: number;
+  readonly sampling?: SamplingInput;
+  readonly signal?: AbortSignal;
+  readonly stepTimeoutMs?: number;
+  /** Called for each token as the last host samples it. */
+  readonly onToken?: (token: number, index: number) => void;
+  /** Return each host's KV cache (tests). */
+  readonly dumpCache?: boolean;
+}
+
+export interface GenerateResult {
+  readonly tokens: number[];
+  /** Decoded text (cut before a stop string); undefined without a tokenizer. */
+  readonly text: string | undefined;
+  readonly finishReason: FinishReason;
+  readonly strategy: Strategy;
+  readonly hosts: number;
+  readonly anchor: number;
+  readonly passing: number;
+  readonly selection: Selection | undefined;
+  readonly promptTokens: number;
+  readonly timings: HostTimings;
+  /** Cache rows per host after prefill / query / end. */
+  readonly cacheRows: readonly { prefill: number; query: number; end: number }[];
+  readonly caches: readonly ({ k: Float32Array; v: Float32Array }[] | undefined)[] | undefined;
+}
+
+/** A model loaded on H in-process hosts. */
+export class ApbEngine {
+  private constructor(
+    private readonly group: InProcessGroup,
+    readonly config: ModelConfig,
+    readonly tokenizer: ApbTokenizer | undefined,
+    readonly hasRetainingHeads: boolean,
+  ) {}
+
+  get numHosts(): number {
+    return this.group.numHosts;
+  }
+
+  /**
+   * Loads the model on `hosts` worker threads.
+   * @throws ModelError for a missing/malformed checkpoint; BackendError when the backend cannot load.
+   */
+  static async open(o: EngineOptions): Promise<ApbEngine> {
+    const config = await loadModelConfig(o.model);
+    const tokenizer = await loadTokenizer(o.model);
+    const defaultHeads = join(o.model, "retaining_heads.safetensors");
+    const headsPath = o.retainingHeads === null ? undefined : (o.retainingHeads ?? (existsSync(defaultHeads) ? defaultHeads : undefined));
+    const group = await InProcessGroup.start({ modelDir: o.model, numHosts: o.hosts ?? 1, backend: o.backend ?? "onnx", headsPath, threadsPerHost: o.threadsPerHost });
+    return new ApbEngine(group, config, tokenizer, headsPath !== undefined);
+  }
+
+  /** Plans a request without running it (for inspection and the CLI's --json). */
+  plan(req: GenerateRequest): GroupPlan {
+    const t = buildTokens(req, this.tokenizer);
+    checkTokens(t, this.config);
+    const strategy = req.strategy ?? (this.numHosts === 1 ? "full" : "apb");
+    let selection = req.selection;
+    if (strategy === "apb" && selection === undefined) {
+      selection = this.hasRetainingHeads ? "retaining-heads" : t.anchorQuery.length > 0 ? "query" : undefined;
+      if (selection === undefined) throw new PlanError("APB needs a selection: no retaining heads were loaded and there is no question; pass --selection random or give retaining heads");
+    }
+    if (selection === "retaining-heads" && !this.hasRetainingHeads) throw new PlanError("retaining-heads selection needs retaining_heads.safetensors in the model folder (or --selection query|random)");
+    return planGroup(t, {
+      strategy,
+      numHosts: this.numHosts,
+      anchorLen: req.anchor,
+      passingLen: req.passing,
+      selection: strategy === "apb" ? selection : undefined,
+      queryStart: req.queryStart,
+      maxPositions: this.config.maxPositions,
+    });
+  }
+
+  /** Runs one request. @throws PlanError, InputError, TransportError, BackendError. */
+  async generate(req: GenerateRequest): Promise<GenerateResult> {
+    const sampling = parseSampling(req.sampling);
+    const plan = this.plan(req);
+    const hosts = await this.group.run(plan, sampling, { signal: req.signal, stepTimeoutMs: req.stepTimeoutMs, onToken: req.onToken, dumpCache: req.dumpCache });
+    const owner = hosts[hosts.length - 1]!.result;
+    return {
+      tokens: owner.tokens,
+      text: this.decodeText(owner.tokens, sampling.stopStrings),
+      finishReason: owner.finishReason,
+      strategy: plan.strategy,
+      hosts: plan.numHosts,
+      anchor: plan.anchorLen,
+      passing: plan.passingLen,
+      selection: plan.strategy === "apb" ? plan.selection : undefined,
+      promptTokens: plan.numContext + plan.query.length,
+      timings: owner.timings,
+      cacheRows: hosts.map((h) => h.result.cacheRows),
+      caches: req.dumpCache ? hosts.map((h) => h.cache) : undefined,
+    };
+  }
+
+  private decodeText(tokens: readonly number[], stops: readonly string[]): string | undefined {
+    if (this.tokenizer === undefined) return undefined;
+    let text = this.tokenizer.decode(Int32Array.from(tokens), { skipSpecialTokens: true });
+    for (const s of stops) {
+      const at = text.indexOf(s);
+      if (at >= 0) text = text.slice(0, at);
+    }
+    return text;
+  }
+
+  async close(): Promise<void> {
+    await this.group.close();
+  }
+}

@@ -1,0 +1,96 @@
+// The generation loop of one host for one request: prefill, query pass, then decode until a stop; the last host
+// samples and streams tokens, the others follow the token it shares.
+
+import type { Tensor } from "../tensor/index.js";
+import type { GroupPlan } from "../plan/index.js";
+import { Sampler } from "../sampling/index.js";
+import type { SamplingParams } from "../sampling/index.js";
+import type { HostEngine } from "./host-engine.js";
+import type { KvExchange } from "./kv-exchange.js";
+
+export type FinishReason = "stop" | "length";
+
+export interface HostTimings {
+  prefillMs: number;
+  queryMs: number;
+  decodeMs: number;
+}
+
+export interface HostRequestResult {
+  readonly tokens: number[];
+  readonly finishReason: FinishReason;
+  readonly timings: HostTimings;
+  /** Cache rows of this host after prefill, after the query pass, and at the end. */
+  readonly cacheRows: { prefill: number; query: number; end: number };
+}
+
+export interface HostRequestArgs<T extends Tensor> {
+  readonly engine: HostEngine<T>;
+  readonly plan: GroupPlan;
+  readonly exchange: KvExchange;
+  readonly sampling: SamplingParams;
+  readonly maxPositions: number;
+  readonly signal: AbortSignal;
+  /** Owner only: called for each token as it is sampled. */
+  readonly onToken?: (token: number, index: number) => void;
+  /** Owner only: true when the generated text so far contains a stop string. */
+  readonly hitsStopString?: (tokens: readonly number[]) => boolean;
+  /** Skip prefill: the cache already holds this plan's context (a session). */
+  readonly reusePrefill?: boolean;
+}
+
+/** Runs the whole request on one host. Every host of the group runs this concurrently, in lock-step. */
+export async function runHostRequest<T extends Tensor>(a: HostRequestArgs<T>): Promise<HostRequestResult> {
+  const { engine, plan, exchange: ex, signal } = a;
+  const t0 = performance.now();
+  if (a.reusePrefill) engine.rewind();
+  else await engine.prefill(plan.hosts[engine.host]!, ex, { signal, seed: a.sampling.seed });
+  const prefillRows = engine.numCachedTokens;
+  const t1 = performance.now();
+  const sampler = new Sampler(a.sampling);
+  const tokens: number[] = [];
+  let position = plan.numContext + plan.query.length;
+  let next = await decide(a, sampler, await engine.step({ step: 0, ids: plan.query, positions: plan.queryPositions }, ex, signal), tokens, position);
+  const queryRows = engine.numCachedTokens;
+  const t2 = performance.now();
+  while (!next.done) {
+    const hidden = await engine.step({ step: tokens.length, ids: Int32Array.of(next.id), positions: Int32Array.of(position) }, ex, signal);
+    position += 1;
+    next = await decide(a, sampler, hidden, tokens, position);
+  }
+  const t3 = performance.now();
+  return {
+    tokens,
+    finishReason: next.reason,
+    timings: { prefillMs: t1 - t0, queryMs: t2 - t1, decodeMs: t3 - t2 },
+    cacheRows: { prefill: prefillRows, query: queryRows, end: engine.numCachedTokens },
+  };
+}
+
+/** The owner samples and announces the next token; the others receive it. Every host records it. */
+async function decide<T extends Tensor>(
+  a: HostRequestArgs<T>,
+  sampler: Sampler,
+  hidden: T,
+  tokens: number[],
+  nextPosition: number,
+): Promise<{ id: number; done: boolean; reason: FinishReason }> {
+  const { engine, exchange: ex, sampling } = a;
+  const step = tokens.length;
+  let mine: { id: number; done: boolean } | undefined;
+  let reason: FinishReason = "length";
+  if (engine.isOwner) {
+    const id = sampler.sample(await engine.lastLogits(hidden));
+    engine.disposeTensor(hidden);
+    tokens.push(id);
+    a.onToken?.(id, step);
+    const stopped = sampling.stopTokenIds.includes(id) || (a.hitsStopString?.(tokens) ?? false);
+    const full = tokens.length >= sampling.maxTokens || nextPosition >= a.maxPositions;
+    reason = stopped ? "stop" : "length";
+    mine = { id, done: stopped || full };
+  }
+  else engine.disposeTensor(hidden);
+  const shared = await ex.shareToken(step, mine);
+  if (!engine.isOwner) tokens.push(shared.id);
+  return { id: shared.id, done: shared.done, reason };
+}

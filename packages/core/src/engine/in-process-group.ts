@@ -1,0 +1,209 @@
+// A group of H hosts as worker threads of this process: the embedded default. Starts the workers, routes their
+// frames through a hub, runs one request at a time in lock-step, and fails the request on every host when one fails.
+
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { ApbError, TransportError, deserializeError } from "../errors/index.js";
+import type { SerializedApbError } from "../errors/index.js";
+import type { GroupPlan } from "../plan/index.js";
+import type { SamplingParams } from "../sampling/index.js";
+import { RequestHub } from "../transport/index.js";
+import type { HubRequest } from "../transport/index.js";
+import type { BackendSpec, FromHost, HostDone, ToHost } from "./messages.js";
+
+export interface GroupOptions {
+  readonly modelDir: string;
+  readonly numHosts: number;
+  readonly backend: BackendSpec;
+  /** Retaining heads (safetensors, APB-Locret layout); needed for retaining-heads selection. */
+  readonly headsPath?: string;
+  /** CPU threads per host; default max(1, floor(cores / hosts)). */
+  readonly threadsPerHost?: number;
+}
+
+export interface GroupRunOptions {
+  readonly signal?: AbortSignal;
+  /** Longest wait for one exchange between hosts (a hung peer fails the request after this). Default 10 min. */
+  readonly stepTimeoutMs?: number;
+  readonly onToken?: (token: number, index: number) => void;
+  /** Keep the prefilled cache and skip prefill (a session's later questions). */
+  readonly reusePrefill?: boolean;
+  /** Return every host's cache contents (tests). */
+  readonly dumpCache?: boolean;
+}
+
+/** What every host reported for one request, in host order. */
+export type GroupRunResult = readonly HostDone[];
+
+interface Running {
+  readonly req: number;
+  readonly hub: RequestHub;
+  readonly results: (HostDone | undefined)[];
+  readonly errors: (SerializedApbError | undefined)[];
+  numFinished: number;
+  onToken: ((token: number, index: number) => void) | undefined;
+  finish(): void;
+}
+
+function workerUrl(): URL {
+  const here = new URL("./host-worker.js", import.meta.url);
+  // Running from source (vitest): use the built worker, since worker threads cannot load TypeScript.
+  if (import.meta.url.endsWith(".ts")) return new URL(here.href.replace("/src/engine/", "/dist/engine/"));
+  return here;
+}
+
+/** H hosts in worker threads of this process. */
+export class InProcessGroup {
+  private nextReq = 1;
+  private running: Running | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private broken: ApbError | undefined;
+
+  private constructor(
+    private readonly workers: Worker[],
+    readonly numHosts: number,
+  ) {
+    workers.forEach((w, host) => {
+      w.on("message", (m: FromHost) => this.onMessage(host, m));
+      w.on("error", (err) => this.onCrash(host, err));
+      w.on("exit", (code) => this.onCrash(host, new Error(`worker exited with code ${code}`)));
+    });
+  }
+
+  /**
+   * Starts H worker threads and loads the model on each.
+   * @throws ModelError / BackendError from loading (the first host's error), after stopping every worker.
+   */
+  static async start(o: GroupOptions): Promise<InProcessGroup> {
+    const threads = o.threadsPerHost ?? Math.max(1, Math.floor(availableParallelism() / o.numHosts));
+    const workers = Array.from({ length: o.numHosts }, () => new Worker(workerUrl(), { execArgv: [] }));
+    const ready = workers.map(
+      (w, host) =>
+        new Promise<void>((resolve, reject) => {
+          const onMsg = (m: FromHost): void => {
+            if (m.t === "ready") resolve();
+            else if (m.t === "initFailed") reject(deserializeError(m.error));
+            else return;
+            w.off("message", onMsg);
+          };
+          w.on("message", onMsg);
+          w.once("error", reject);
+          const init: ToHost = { t: "init", host, numHosts: o.numHosts, modelDir: o.modelDir, headsPath: o.headsPath, backend: o.backend, threads };
+          w.postMessage(init);
+        }),
+    );
+    const settled = await Promise.allSettled(ready);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed !== undefined) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw failed.reason instanceof ApbError ? failed.reason : new ApbError("INTERNAL", String(failed.reason), { cause: failed.reason });
+    }
+    return new InProcessGroup(workers, o.numHosts);
+  }
+
+  /** Runs one planned request on every host; requests queue and run one at a time. */
+  run(plan: GroupPlan, sampling: SamplingParams, opts: GroupRunOptions = {}): Promise<GroupRunResult> {
+    const next = this.queue.then(() => this.runNow(plan, sampling, opts));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private runNow(plan: GroupPlan, sampling: SamplingParams, opts: GroupRunOptions): Promise<GroupRunResult> {
+    if (this.broken !== undefined) return Promise.reject(this.broken);
+    if (plan.numHosts !== this.numHosts) return Promise.reject(new ApbError("PLAN_INVALID", `plan for ${plan.numHosts} hosts on a group of ${this.numHosts}`));
+    opts.signal?.throwIfAborted();
+    const req = this.nextReq++;
+    return new Promise<GroupRunResult>((resolve, reject) => {
+      const onAbort = (): void => this.post("all", { t: "abort", req });
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+      const hub = new RequestHub({
+        frames: (host, id, frames) => this.post(host, { t: "frames", req, id, frames }, frames.map((f) => f.buffer as ArrayBuffer)),
+        failed: (host, id, error) => this.post(host, { t: "takeFailed", req, id, error }),
+      });
+      const running: Running = {
+        req,
+        hub,
+        results: new Array<HostDone | undefined>(this.numHosts).fill(undefined),
+        errors: new Array<SerializedApbError | undefined>(this.numHosts).fill(undefined),
+        numFinished: 0,
+        onToken: opts.onToken,
+        finish: () => {
+          opts.signal?.removeEventListener("abort", onAbort);
+          hub.clear();
+          this.running = undefined;
+          const err = rootError(running.errors);
+          if (err !== undefined) reject(deserializeError(err));
+          else resolve(running.results as HostDone[]);
+        },
+      };
+      this.running = running;
+      this.post("all", { t: "run", req, plan, sampling, stepTimeoutMs: opts.stepTimeoutMs ?? 600_000, reusePrefill: opts.reusePrefill ?? false, dumpCache: opts.dumpCache ?? false });
+    });
+  }
+
+  private post(to: number | "all", m: ToHost, transfer: ArrayBuffer[] = []): void {
+    if (to === "all") for (const w of this.workers) w.postMessage(m);
+    else this.workers[to]!.postMessage(m, transfer);
+  }
+
+  private onMessage(host: number, m: FromHost): void {
+    const r = this.running;
+    if (r === undefined || !("req" in m) || m.req !== r.req) return;
+    switch (m.t) {
+      case "put":
+        r.hub.put(m.host, m.tag, m.frame, m.readers);
+        break;
+      case "take":
+        r.hub.take(m.host, m.id, m.tag, m.from);
+        break;
+      case "fail":
+        r.hub.fail(m.error);
+        break;
+      case "token":
+        r.onToken?.(m.token, m.index);
+        break;
+      case "done":
+        r.results[host] = { result: m.result, cache: m.cache };
+        this.finishHost(r);
+        break;
+      case "failed":
+        r.errors[host] = m.error;
+        r.hub.fail(m.error);
+        this.finishHost(r);
+        break;
+    }
+  }
+
+  private finishHost(r: Running): void {
+    r.numFinished += 1;
+    if (r.numFinished === this.numHosts) r.finish();
+  }
+
+  private onCrash(host: number, err: Error): void {
+    if (this.broken !== undefined) return;
+    this.broken = new TransportError("HOST_FAILED", `host ${host} stopped: ${err.message}; start a new group`);
+    const r = this.running;
+    if (r !== undefined) {
+      r.hub.fail(this.broken.toJSON());
+      for (let h = 0; h < this.numHosts; h++) {
+        if (r.results[h] === undefined && r.errors[h] === undefined && h === host) {
+          r.errors[h] = this.broken.toJSON();
+          this.finishHost(r);
+        }
+      }
+    }
+  }
+
+  /** Stops every worker (after the running request, if any). */
+  async close(): Promise<void> {
+    await this.queue;
+    this.broken ??= new TransportError("TRANSPORT_CLOSED", "the group is closed");
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** The error that started a failure: a host's own error beats the HOST_FAILED echoes of the others. */
+function rootError(errors: readonly (SerializedApbError | undefined)[]): SerializedApbError | undefined {
+  const present = errors.filter((e): e is SerializedApbError => e !== undefined);
+  return present.find((e) => e.code !== "HOST_FAILED" && e.code !== "ABORTED") ?? present.find((e) => e.code === "ABORTED") ?? present[0];
+}

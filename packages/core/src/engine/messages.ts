@@ -1,0 +1,52 @@
+// Messages between the group (main thread) and its host worker threads. Typed unions; transport messages
+// (put/take/fail and their replies) are defined with the port transport.
+
+import type { SerializedApbError } from "../errors/index.js";
+import type { GroupPlan } from "../plan/index.js";
+import type { SamplingParams } from "../sampling/index.js";
+import type { HubReply, HubRequest } from "../transport/index.js";
+import type { HostRequestResult } from "./host-request.js";
+
+/** Which backend a host builds: a built-in name or a module exporting `createBackend`. */
+export type BackendSpec = "reference" | "onnx" | { readonly module: string };
+
+export interface HostInit {
+  readonly host: number;
+  readonly numHosts: number;
+  readonly modelDir: string;
+  readonly headsPath: string | undefined;
+  readonly backend: BackendSpec;
+  readonly threads: number;
+}
+
+export interface RunRequest {
+  readonly req: number;
+  readonly plan: GroupPlan;
+  readonly sampling: SamplingParams;
+  readonly stepTimeoutMs: number;
+  readonly reusePrefill: boolean;
+  readonly dumpCache: boolean;
+}
+
+/** Main → worker. */
+export type ToHost =
+  | ({ readonly t: "init" } & HostInit)
+  | ({ readonly t: "run" } & RunRequest)
+  | { readonly t: "abort"; readonly req: number }
+  | { readonly t: "close" }
+  | HubReply;
+
+/** A host's finished request, with its cache contents when asked (tests). */
+export interface HostDone {
+  readonly result: HostRequestResult;
+  readonly cache: { k: Float32Array; v: Float32Array }[] | undefined;
+}
+
+/** Worker → main. */
+export type FromHost =
+  | { readonly t: "ready"; readonly host: number }
+  | { readonly t: "initFailed"; readonly host: number; readonly error: SerializedApbError }
+  | { readonly t: "token"; readonly req: number; readonly token: number; readonly index: number }
+  | ({ readonly t: "done"; readonly req: number; readonly host: number } & HostDone)
+  | { readonly t: "failed"; readonly req: number; readonly host: number; readonly error: SerializedApbError }
+  | HubRequest;

@@ -1,0 +1,56 @@
+// Turns a request's text or ids into the planner's token streams, and checks them against the model.
+
+import { InputError } from "../errors/index.js";
+import type { ApbTokenizer } from "../model/index.js";
+import type { ModelConfig } from "../model/types.js";
+
+export interface RequestTokens {
+  readonly context: Int32Array;
+  readonly query: Int32Array;
+  readonly anchorQuery: Int32Array;
+}
+
+interface TokenSource {
+  readonly prompt?: string;
+  readonly ids?: ArrayLike<number>;
+  readonly question?: string;
+  readonly questionIds?: ArrayLike<number>;
+}
+
+function needTokenizer(tok: ApbTokenizer | undefined, what: string): ApbTokenizer {
+  if (tok === undefined) throw new InputError("INPUT_INVALID", `${what} needs a tokenizer.json in the model folder; pass token ids instead`);
+  return tok;
+}
+
+/**
+ * With a question: the prompt is the context, the question is the query (and goes into the anchor).
+ * Without: the prompt's last token is the query (so the query pass yields the first logits) and nothing goes
+ * into the anchor.
+ */
+export function buildTokens(src: TokenSource, tok: ApbTokenizer | undefined): RequestTokens {
+  if ((src.prompt === undefined) === (src.ids === undefined)) throw new InputError("INPUT_INVALID", "give exactly one of a prompt (text) or token ids");
+  const all = src.ids !== undefined ? Int32Array.from(src.ids) : needTokenizer(tok, "a text prompt").encode(src.prompt!, { addSpecialTokens: true });
+  let question: Int32Array | undefined;
+  if (src.questionIds !== undefined) question = Int32Array.from(src.questionIds);
+  else if (src.question !== undefined) question = needTokenizer(tok, "a text question").encode(src.question, { addSpecialTokens: false });
+  if (question !== undefined && question.length === 0) throw new InputError("INPUT_INVALID", "the question is empty");
+  if (question !== undefined) return { context: all, query: question, anchorQuery: question };
+  if (all.length < 2) throw new InputError("INPUT_INVALID", `the prompt has ${all.length} token(s); it needs at least 2 without a question`);
+  return { context: all.subarray(0, all.length - 1), query: all.subarray(all.length - 1), anchorQuery: new Int32Array(0) };
+}
+
+/** @throws InputError TOKEN_OUT_OF_VOCAB or PROMPT_TOO_LONG. */
+export function checkTokens(t: RequestTokens, config: ModelConfig): void {
+  for (const [name, ids] of [["prompt", t.context], ["question", t.query]] as const) {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (!(id >= 0 && id < config.vocabSize)) {
+        throw new InputError("TOKEN_OUT_OF_VOCAB", `${name} token ${i} is ${id}, outside the vocabulary [0, ${config.vocabSize})`, { index: i, id });
+      }
+    }
+  }
+  const total = t.context.length + t.query.length;
+  if (total > config.maxPositions) {
+    throw new InputError("PROMPT_TOO_LONG", `the prompt is ${total} tokens; the model has ${config.maxPositions} positions. Shorten it by ${total - config.maxPositions} tokens`, { tokens: total, maxPositions: config.maxPositions });
+  }
+}

@@ -1,0 +1,6 @@
+// Public names of the transport concept: the contract and the in-process implementation.
+export { RequestHub } from "./in-process-hub.js";
+export type { HubReplies } from "./in-process-hub.js";
+export { PortTransport } from "./port-transport.js";
+export type { HubReply, HubRequest } from "./port-transport.js";
+export type { TakeOptions, Transport } from "./transport.js";
