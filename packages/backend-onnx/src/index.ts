@@ -1,2 +1,3 @@
 // @apb/backend-onnx: the Backend contract on onnxruntime-node (CPU), graphs built in TypeScript from the weights.
-export {};
+export { OnnxBackend, createBackend } from "./backend/index.js";
+export type { OnnxBackendOptions } from "./backend/index.js";

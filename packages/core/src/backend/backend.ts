@@ -69,6 +69,9 @@ export interface BackendInit {
   readonly heads: RetainingHeadWeights | undefined;
   /** CPU threads this backend may use (intra-op). */
   readonly threads: number;
+  /** This host's index in its group and the group size (a GPU backend picks its device from these). */
+  readonly host: number;
+  readonly numHosts: number;
 }
 
 /** A backend module exports `createBackend` of this type (so worker threads can load it by specifier). */

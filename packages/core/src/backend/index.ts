@@ -1,2 +1,4 @@
 // Public names of the backend concept.
 export type { AttentionMask, AttentionResult, AttnInput, Backend, BackendFactory, BackendInit } from "./backend.js";
+export { OpProfiler } from "./op-profiler.js";
+export type { OpProfile } from "./op-profiler.js";

@@ -44,6 +44,17 @@ export interface GenerateRequest {
   readonly onToken?: (token: number, index: number) => void;
   /** Return each host's KV cache (tests). */
   readonly dumpCache?: boolean;
+  /** Time backend ops on every host (benchmarks); adds `profile` to the result. */
+  readonly profile?: boolean;
+  /** Return the logits each token was sampled from (tests). */
+  readonly keepLogits?: boolean;
+}
+
+/** Backend time summed over hosts: attention vs all ops. */
+export interface RequestProfile {
+  readonly attentionMs: number;
+  readonly totalOpMs: number;
+  readonly perOp: Record<string, number>;
 }
 
 export interface GenerateResult {
@@ -61,6 +72,8 @@ export interface GenerateResult {
   /** Cache rows per host after prefill / query / end. */
   readonly cacheRows: readonly { prefill: number; query: number; end: number }[];
   readonly caches: readonly ({ k: Float32Array; v: Float32Array }[] | undefined)[] | undefined;
+  readonly profile: RequestProfile | undefined;
+  readonly logits: Float32Array[] | undefined;
 }
 
 /** A model loaded on H in-process hosts. */
@@ -115,7 +128,7 @@ export class ApbEngine {
   async generate(req: GenerateRequest): Promise<GenerateResult> {
     const sampling = parseSampling(req.sampling);
     const plan = this.plan(req);
-    const hosts = await this.group.run(plan, sampling, { signal: req.signal, stepTimeoutMs: req.stepTimeoutMs, onToken: req.onToken, dumpCache: req.dumpCache });
+    const hosts = await this.group.run(plan, sampling, { signal: req.signal, stepTimeoutMs: req.stepTimeoutMs, onToken: req.onToken, dumpCache: req.dumpCache, profile: req.profile, keepLogits: req.keepLogits });
     const owner = hosts[hosts.length - 1]!.result;
     return {
       tokens: owner.tokens,
@@ -130,6 +143,8 @@ export class ApbEngine {
       timings: owner.timings,
       cacheRows: hosts.map((h) => h.result.cacheRows),
       caches: req.dumpCache ? hosts.map((h) => h.cache) : undefined,
+      logits: owner.logits,
+      profile: req.profile ? sumProfiles(hosts.map((h) => h.profile ?? {})) : undefined,
     };
   }
 
@@ -146,4 +161,11 @@ export class ApbEngine {
   async close(): Promise<void> {
     await this.group.close();
   }
+}
+
+function sumProfiles(profiles: readonly Record<string, number>[]): RequestProfile {
+  const perOp: Record<string, number> = {};
+  for (const p of profiles) for (const [op, ms] of Object.entries(p)) perOp[op] = (perOp[op] ?? 0) + ms;
+  const totalOpMs = Object.values(perOp).reduce((a, b) => a + b, 0);
+  return { attentionMs: perOp["attention"] ?? 0, totalOpMs, perOp };
 }

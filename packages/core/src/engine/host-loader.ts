@@ -37,7 +37,7 @@ async function backendFactory(spec: BackendSpec): Promise<BackendFactory> {
 export async function loadHost(m: HostInit): Promise<LoadedHost> {
   const { config, weights } = await loadModel(m.modelDir);
   const heads = m.headsPath === undefined ? undefined : await loadRetainingHeads(m.headsPath, config);
-  const init: BackendInit = { config, weights, heads, threads: m.threads };
+  const init: BackendInit = { config, weights, heads, threads: m.threads, host: m.host, numHosts: m.numHosts };
   const backend = await (await backendFactory(m.backend))(init);
   const tokenizer = m.host === m.numHosts - 1 ? await loadTokenizer(m.modelDir) : undefined;
   return {

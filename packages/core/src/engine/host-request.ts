@@ -20,6 +20,8 @@ export interface HostRequestResult {
   readonly tokens: number[];
   readonly finishReason: FinishReason;
   readonly timings: HostTimings;
+  /** Owner, when asked: the logits each generated token was sampled from. */
+  readonly logits: Float32Array[] | undefined;
   /** Cache rows of this host after prefill, after the query pass, and at the end. */
   readonly cacheRows: { prefill: number; query: number; end: number };
 }
@@ -37,6 +39,8 @@ export interface HostRequestArgs<T extends Tensor> {
   readonly hitsStopString?: (tokens: readonly number[]) => boolean;
   /** Skip prefill: the cache already holds this plan's context (a session). */
   readonly reusePrefill?: boolean;
+  /** Owner: keep the logits of every step (tests). */
+  readonly keepLogits?: boolean;
 }
 
 /** Runs the whole request on one host. Every host of the group runs this concurrently, in lock-step. */
@@ -49,18 +53,20 @@ export async function runHostRequest<T extends Tensor>(a: HostRequestArgs<T>): P
   const t1 = performance.now();
   const sampler = new Sampler(a.sampling);
   const tokens: number[] = [];
+  const logits: Float32Array[] | undefined = a.keepLogits && engine.isOwner ? [] : undefined;
   let position = plan.numContext + plan.query.length;
-  let next = await decide(a, sampler, await engine.step({ step: 0, ids: plan.query, positions: plan.queryPositions }, ex, signal), tokens, position);
+  let next = await decide(a, { sampler, hidden: await engine.step({ step: 0, ids: plan.query, positions: plan.queryPositions }, ex, signal), tokens, logits }, position);
   const queryRows = engine.numCachedTokens;
   const t2 = performance.now();
   while (!next.done) {
     const hidden = await engine.step({ step: tokens.length, ids: Int32Array.of(next.id), positions: Int32Array.of(position) }, ex, signal);
     position += 1;
-    next = await decide(a, sampler, hidden, tokens, position);
+    next = await decide(a, { sampler, hidden, tokens, logits }, position);
   }
   const t3 = performance.now();
   return {
     tokens,
+    logits,
     finishReason: next.reason,
     timings: { prefillMs: t1 - t0, queryMs: t2 - t1, decodeMs: t3 - t2 },
     cacheRows: { prefill: prefillRows, query: queryRows, end: engine.numCachedTokens },
@@ -68,19 +74,23 @@ export async function runHostRequest<T extends Tensor>(a: HostRequestArgs<T>): P
 }
 
 /** The owner samples and announces the next token; the others receive it. Every host records it. */
-async function decide<T extends Tensor>(
-  a: HostRequestArgs<T>,
-  sampler: Sampler,
-  hidden: T,
-  tokens: number[],
-  nextPosition: number,
-): Promise<{ id: number; done: boolean; reason: FinishReason }> {
+interface StepState<T extends Tensor> {
+  readonly sampler: Sampler;
+  readonly hidden: T;
+  readonly tokens: number[];
+  readonly logits: Float32Array[] | undefined;
+}
+
+async function decide<T extends Tensor>(a: HostRequestArgs<T>, st: StepState<T>, nextPosition: number): Promise<{ id: number; done: boolean; reason: FinishReason }> {
+  const { sampler, hidden, tokens } = st;
   const { engine, exchange: ex, sampling } = a;
   const step = tokens.length;
   let mine: { id: number; done: boolean } | undefined;
   let reason: FinishReason = "length";
   if (engine.isOwner) {
-    const id = sampler.sample(await engine.lastLogits(hidden));
+    const row = await engine.lastLogits(hidden);
+    st.logits?.push(row);
+    const id = sampler.sample(row);
     engine.disposeTensor(hidden);
     tokens.push(id);
     a.onToken?.(id, step);

@@ -4,6 +4,7 @@
 import { parentPort } from "node:worker_threads";
 import { ApbError, TransportError, toApbError } from "../errors/index.js";
 import type { SerializedApbError } from "../errors/index.js";
+import { OpProfiler } from "../backend/index.js";
 import type { Backend } from "../backend/index.js";
 import type { Tensor } from "../tensor/index.js";
 import { PortTransport } from "../transport/index.js";
@@ -24,12 +25,14 @@ function post(m: FromHost, transfer?: ArrayBuffer[]): void {
 
 let loaded: LoadedHost | undefined;
 let engine: HostEngine<Tensor> | undefined;
+let profiler: OpProfiler<Tensor> | undefined;
 const active = new Map<number, { transport: PortTransport; abort: AbortController }>();
 
 async function init(m: HostInit): Promise<void> {
   try {
     loaded = await loadHost(m);
-    engine = new HostEngine(loaded.backend as Backend<Tensor>, loaded.config, m.host, m.numHosts);
+    profiler = new OpProfiler(loaded.backend as Backend<Tensor>);
+    engine = new HostEngine(profiler.backend, loaded.config, m.host, m.numHosts);
     post({ t: "ready", host: m.host });
   } catch (err) {
     post({ t: "initFailed", host: m.host, error: toApbError(err).toJSON() });
@@ -43,6 +46,7 @@ async function run(m: RunRequest): Promise<void> {
   active.set(m.req, { transport, abort });
   const c = loaded!.config;
   const exchange = new KvExchange(transport, { kvRowSize: c.numKvHeads * c.headDim, numHeads: c.numHeads, headDim: c.headDim }, { signal: abort.signal, timeoutMs: m.stepTimeoutMs });
+  profiler!.reset(m.profile);
   try {
     const result = await runHostRequest({
       engine: engine!,
@@ -52,11 +56,12 @@ async function run(m: RunRequest): Promise<void> {
       maxPositions: c.maxPositions,
       signal: abort.signal,
       reusePrefill: m.reusePrefill,
+      keepLogits: m.keepLogits,
       onToken: (token, index) => post({ t: "token", req: m.req, token, index }),
       hitsStopString: loaded!.stopStringMatcher(m.sampling.stopStrings),
     });
     const cache = m.dumpCache ? await engine!.dumpCache() : undefined;
-    post({ t: "done", req: m.req, host, result, cache });
+    post({ t: "done", req: m.req, host, result, cache, profile: m.profile ? profiler!.profile : undefined });
   } catch (err) {
     const e: SerializedApbError = toApbError(abort.signal.aborted ? abort.signal.reason ?? err : err).toJSON();
     await transport.fail(e);

@@ -30,6 +30,10 @@ export interface GroupRunOptions {
   readonly reusePrefill?: boolean;
   /** Return every host's cache contents (tests). */
   readonly dumpCache?: boolean;
+  /** Time every backend op on every host. */
+  readonly profile?: boolean;
+  /** Return the logits of every generated token (tests). */
+  readonly keepLogits?: boolean;
 }
 
 /** What every host reported for one request, in host order. */
@@ -137,7 +141,7 @@ export class InProcessGroup {
         },
       };
       this.running = running;
-      this.post("all", { t: "run", req, plan, sampling, stepTimeoutMs: opts.stepTimeoutMs ?? 600_000, reusePrefill: opts.reusePrefill ?? false, dumpCache: opts.dumpCache ?? false });
+      this.post("all", { t: "run", req, plan, sampling, stepTimeoutMs: opts.stepTimeoutMs ?? 600_000, reusePrefill: opts.reusePrefill ?? false, dumpCache: opts.dumpCache ?? false, profile: opts.profile ?? false, keepLogits: opts.keepLogits ?? false });
     });
   }
 
@@ -163,7 +167,7 @@ export class InProcessGroup {
         r.onToken?.(m.token, m.index);
         break;
       case "done":
-        r.results[host] = { result: m.result, cache: m.cache };
+        r.results[host] = { result: m.result, cache: m.cache, profile: m.profile };
         this.finishHost(r);
         break;
       case "failed":

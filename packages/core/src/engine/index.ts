@@ -1,6 +1,6 @@
 // Public names of the engine concept.
 export { ApbEngine } from "./apb-engine.js";
-export type { EngineOptions, GenerateRequest, GenerateResult } from "./apb-engine.js";
+export type { EngineOptions, GenerateRequest, GenerateResult, RequestProfile } from "./apb-engine.js";
 export { HostEngine } from "./host-engine.js";
 export type { LayerCache, StepInput } from "./host-engine.js";
 export { runHostRequest } from "./host-request.js";

@@ -1,6 +1,7 @@
 // Messages between the group (main thread) and its host worker threads. Typed unions; transport messages
 // (put/take/fail and their replies) are defined with the port transport.
 
+import type { OpProfile } from "../backend/index.js";
 import type { SerializedApbError } from "../errors/index.js";
 import type { GroupPlan } from "../plan/index.js";
 import type { SamplingParams } from "../sampling/index.js";
@@ -26,6 +27,8 @@ export interface RunRequest {
   readonly stepTimeoutMs: number;
   readonly reusePrefill: boolean;
   readonly dumpCache: boolean;
+  readonly profile: boolean;
+  readonly keepLogits: boolean;
 }
 
 /** Main → worker. */
@@ -40,6 +43,8 @@ export type ToHost =
 export interface HostDone {
   readonly result: HostRequestResult;
   readonly cache: { k: Float32Array; v: Float32Array }[] | undefined;
+  /** Milliseconds per backend op on this host, when profiling was asked. */
+  readonly profile: OpProfile | undefined;
 }
 
 /** Worker → main. */

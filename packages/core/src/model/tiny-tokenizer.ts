@@ -14,7 +14,7 @@ const DIGITS = "0 1 2 3 4 5 6 7 8 9".split(" ");
 const PUNCTUATION = ". , ? ! : ; ' - ( )".split(" ");
 // Common English words in a fixed order; a vocabulary of size V keeps the first V - 37 of them.
 const WORDS = (
-  "the of and to a in is it you that he was for on are with as i his they be at one have this from or had by " +
+  "the of and to a in is it you that secret key value question document answer he was for on are with as i his they be at one have this from or had by " +
   "word but what some we can out other were all there when up use your how said an each she which do their time if " +
   "will way about many then them write would like so these her long make thing see him two has look more day could go " +
   "come did number sound no most people my over know water than call first who may down side been now find any new work " +
@@ -22,9 +22,9 @@ const WORDS = (
   "very through just form sentence great think say help low line differ turn cause much mean before move right boy old too " +
   "same tell does set three want air well also play small end put home read hand port large spell add even land here must " +
   "big high such follow act why ask men change went light kind off need house picture try us again animal point mother " +
-  "world near build self earth father head stand own page should country found answer school grow study still learn plant " +
+  "world near build self earth father head stand own page should country found school grow study still learn plant " +
   "cover food sun four between state keep eye never last let thought city tree cross farm hard start might story saw far " +
-  "sea draw left late run while press close night real life few north secret key value question document book open"
+  "sea draw left late run while press close night real life few north book open"
 ).split(" ");
 
 /** The vocabulary in id order for a given size (truncated word list). */
@@ -32,7 +32,7 @@ export function tinyVocabulary(vocabSize: number): string[] {
   if (!Number.isInteger(vocabSize) || vocabSize < TINY_MIN_VOCAB) {
     throw new ModelError("CONFIG_INVALID", `the tiny tokenizer needs vocabSize >= ${TINY_MIN_VOCAB}, got ${vocabSize}; raise vocabSize or set tokenizer: false`);
   }
-  const all = [...TINY_SPECIAL_TOKENS, ...DIGITS, ...DIGITS.map((d) => `##${d}`), ...PUNCTUATION, ...new Set(WORDS)];
+  const all = [...TINY_SPECIAL_TOKENS, ...DIGITS, ...DIGITS.map((d) => `##${d}`), ...PUNCTUATION, ...WORDS];
   return all.slice(0, vocabSize);
 }
 

@@ -1,0 +1,198 @@
+// Conformance (STYLE.md G11 level 2): every Backend op on the onnx backend against the reference backend, on fresh
+// random inputs, with attention under many mask shapes and chunkings.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CpuTensor, Prng, ReferenceBackend } from "@apb/core";
+import type { AttentionMask } from "@apb/core";
+import { randomModel } from "../fixtures/index.js";
+import type { RandomModelShape } from "../fixtures/index.js";
+import { expectClose } from "../testing-only/index.js";
+import { OnnxBackend } from "./onnx-backend.js";
+
+// Projections: ORT sums in float32 (MLAS, FMA), the reference in float64. Inner products of ≤ 200 O(1) terms lose
+// ~√K·2⁻²⁴ ≈ 1e-6 of the terms' scale; 2e-5 leaves 10× margin while catching any wrong weight or layout (errors O(1)).
+const PROJ_TOL = { rtol: 2e-5, atol: 2e-5 };
+// Attention: float32 scores, exp and the P·V sum over up to a few hundred keys; same reasoning, slightly more chained ops.
+const ATTN_TOL = { rtol: 5e-5, atol: 2e-5 };
+// A whole layer chain (attnIn → attention → attnOut → logits) compounds the above over ~6 ops.
+const CHAIN_TOL = { rtol: 2e-4, atol: 1e-4 };
+// Row copies and the shared selection code are bit-exact.
+const EXACT = { rtol: 0, atol: 0 };
+
+const SHAPE: RandomModelShape = {
+  vocabSize: 50,
+  hiddenSize: 64,
+  intermediateSize: 96,
+  numLayers: 2,
+  numHeads: 4,
+  numKvHeads: 2,
+  headDim: 16,
+  qkvBias: true,
+  heads: { hidden: 24, numOut: 2 },
+};
+
+interface Pair {
+  readonly onnx: OnnxBackend;
+  readonly ref: ReferenceBackend;
+  readonly model: ReturnType<typeof randomModel>;
+}
+
+async function makePair(shape: RandomModelShape, seed: number, chunkBytes?: number): Promise<Pair> {
+  const model = randomModel(shape, seed);
+  const init = { config: model.config, weights: model.weights, heads: model.heads, threads: 2 };
+  const onnx = await OnnxBackend.create(init, chunkBytes === undefined ? {} : { attentionChunkBytes: chunkBytes });
+  return { onnx, ref: new ReferenceBackend(init), model };
+}
+
+const rand = (rng: Prng, rows: number, cols: number): CpuTensor => new CpuTensor(rng.normals(rows * cols, 1), [rows, cols]);
+
+describe("onnx backend conformance: layer ops", () => {
+  let p: Pair;
+  beforeAll(async () => {
+    p = await makePair(SHAPE, 11);
+  });
+  afterAll(async () => p.onnx.close());
+
+  it("embed copies the embedding rows exactly", async () => {
+    const ids = Int32Array.from([0, 49, 7, 7, 23]);
+    expectClose((await p.onnx.embed(ids)).data, (await p.ref.embed(ids)).data, EXACT, "embed");
+    await expect(p.onnx.embed(Int32Array.from([50]))).rejects.toMatchObject({ code: "BACKEND_FAILED" });
+  });
+
+  for (const tc of [
+    { layer: 0, rows: 1, withScores: true, pos: [0] },
+    { layer: 1, rows: 13, withScores: true, pos: null },
+    { layer: 1, rows: 6, withScores: false, pos: [100000, 3, 5, 4096, 0, 77] },
+  ]) {
+    it(`attnIn layer ${tc.layer}, ${tc.rows} rows, scores ${tc.withScores}`, async () => {
+      const rng = new Prng(1000 + tc.rows);
+      const hidden = rand(rng, tc.rows, SHAPE.hiddenSize);
+      const positions = Int32Array.from(tc.pos ?? Array.from({ length: tc.rows }, () => rng.int(8192)));
+      const got = await p.onnx.attnIn(tc.layer, hidden, positions, tc.withScores);
+      const want = await p.ref.attnIn(tc.layer, hidden, positions, tc.withScores);
+      for (const key of ["q", "k", "v"] as const) {
+        expect(got[key].shape).toEqual(want[key].shape);
+        expectClose(got[key].data, want[key].data, PROJ_TOL, key);
+      }
+      if (tc.withScores) expectClose(got.scores!, want.scores!, PROJ_TOL, "scores");
+      else expect(got.scores).toBeUndefined();
+    });
+  }
+
+  it("attnOut and logits", async () => {
+    const rng = new Prng(2001);
+    const hidden = rand(rng, 9, SHAPE.hiddenSize);
+    const attn = rand(rng, 9, SHAPE.numHeads * SHAPE.headDim);
+    for (const layer of [0, 1]) expectClose((await p.onnx.attnOut(layer, hidden, attn)).data, (await p.ref.attnOut(layer, hidden, attn)).data, PROJ_TOL, `attnOut ${layer}`);
+    expectClose(await p.onnx.logits(hidden), await p.ref.logits(hidden), PROJ_TOL, "logits");
+  });
+
+  it("zero-row inputs give empty outputs", async () => {
+    const empty = CpuTensor.zeros([0, SHAPE.hiddenSize]);
+    const r = await p.onnx.attnIn(0, empty, new Int32Array(0), true);
+    expect([r.q.shape, r.k.shape, r.scores!.length]).toEqual([[0, 64], [0, 32], 0]);
+    expect((await p.onnx.attnOut(0, empty, CpuTensor.zeros([0, 64]))).shape).toEqual([0, 64]);
+    expect((await p.onnx.logits(empty)).length).toBe(0);
+  });
+
+  it("queryScores, gatherHeads, concatRows, sliceRows, upload/download", async () => {
+    const rng = new Prng(2002);
+    const q = rand(rng, 3, 64);
+    const k = rand(rng, 20, 32);
+    expectClose(await p.onnx.queryScores(q, k), await p.ref.queryScores(q, k), EXACT, "queryScores");
+    const idx = Int32Array.from({ length: 10 }, () => rng.int(20));
+    expectClose(p.onnx.gatherHeads(k, idx, 5).data, p.ref.gatherHeads(k, idx, 5).data, EXACT, "gatherHeads");
+    expectClose(p.onnx.concatRows([k, p.onnx.sliceRows(k, 2, 3)]).data, p.ref.concatRows([k, p.ref.sliceRows(k, 2, 3)]).data, EXACT, "concatRows");
+    expectClose(p.onnx.sliceRows(k, 4, 9).data, p.ref.sliceRows(k, 4, 9).data, EXACT, "sliceRows");
+    const up = p.onnx.upload(k.data, k.shape);
+    expectClose(await p.onnx.download(up), k.data, EXACT, "roundtrip");
+  });
+
+  it("one full layer chain matches end to end", async () => {
+    const ids = Int32Array.from({ length: 21 }, (_, i) => (i * 7) % 50);
+    const positions = Int32Array.from({ length: 21 }, (_, i) => i);
+    const run = async (be: OnnxBackend | ReferenceBackend): Promise<Float32Array> => {
+      let h = await be.embed(ids);
+      for (let layer = 0; layer < 2; layer++) {
+        const a = await be.attnIn(layer, h, positions, false);
+        const att = await be.attention(a.q, a.k, a.v, { anchorRows: 0, offset: 0 });
+        h = await be.attnOut(layer, h, att.out);
+      }
+      return be.logits(h);
+    };
+    expectClose(await run(p.onnx), await run(p.ref), CHAIN_TOL, "chain logits");
+  });
+});
+
+interface AttnCase {
+  readonly name: string;
+  readonly tq: number;
+  readonly tk: number;
+  readonly mask: AttentionMask;
+  readonly chunkBytes?: number;
+  readonly heads?: readonly [number, number];
+}
+
+// chunkBytes 1 forces the minimum chunk (16 rows), so row counts not divisible by 16 test uneven boundaries.
+const ATTN_CASES: readonly AttnCase[] = [
+  { name: "causal, one chunk", tq: 37, tk: 37, mask: { anchorRows: 0, offset: 0 } },
+  { name: "causal, 16-row chunks (16+16+5)", tq: 37, tk: 37, mask: { anchorRows: 0, offset: 0 }, chunkBytes: 1 },
+  { name: "APB host: anchor 20, passing 24, local 30", tq: 50, tk: 74, mask: { anchorRows: 20, offset: 24 }, chunkBytes: 1 },
+  { name: "APB host, default chunking", tq: 50, tk: 74, mask: { anchorRows: 20, offset: 24 } },
+  { name: "offset ≥ numKeys: no mask", tq: 10, tk: 8, mask: { anchorRows: 0, offset: 8 } },
+  { name: "decode: Tq = 1", tq: 1, tk: 40, mask: { anchorRows: 0, offset: 39 } },
+  { name: "non-owner query pass", tq: 5, tk: 30, mask: { anchorRows: 0, offset: 30 } },
+  { name: "owner query pass", tq: 7, tk: 57, mask: { anchorRows: 0, offset: 50 } },
+  { name: "keys fewer than rows", tq: 40, tk: 10, mask: { anchorRows: 3, offset: 0 }, chunkBytes: 1 },
+  { name: "rows with no key (numKeys = 0)", tq: 4, tk: 0, mask: { anchorRows: 1, offset: 0 } },
+  { name: "anchor rows beyond the keys", tq: 30, tk: 12, mask: { anchorRows: 30, offset: 0 }, chunkBytes: 1 },
+  { name: "all rows anchor rows", tq: 5, tk: 20, mask: { anchorRows: 10, offset: 3 } },
+  { name: "MQA 4/1", tq: 33, tk: 45, mask: { anchorRows: 8, offset: 12 }, chunkBytes: 1, heads: [4, 1] },
+  { name: "MHA 2/2", tq: 19, tk: 19, mask: { anchorRows: 0, offset: 0 }, heads: [2, 2] },
+  { name: "group of 4: 8/2", tq: 20, tk: 300, mask: { anchorRows: 0, offset: 280 }, chunkBytes: 1, heads: [8, 2] },
+  { name: "long causal, large band", tq: 300, tk: 300, mask: { anchorRows: 0, offset: 0 } },
+];
+
+describe("onnx backend conformance: attention", () => {
+  for (const tc of ATTN_CASES) {
+    it(tc.name, async () => {
+      const [nq, nkv] = tc.heads ?? [4, 2];
+      const p = await makePair({ ...SHAPE, numLayers: 1, numHeads: nq, numKvHeads: nkv, heads: undefined }, 5, tc.chunkBytes);
+      try {
+        const rng = new Prng(tc.tq * 1000 + tc.tk);
+        const dh = SHAPE.headDim;
+        const q = rand(rng, tc.tq, nq * dh);
+        const k = rand(rng, tc.tk, nkv * dh);
+        const v = rand(rng, tc.tk, nkv * dh);
+        const got = await p.onnx.attention(q, k, v, tc.mask);
+        const want = await p.ref.attention(q, k, v, tc.mask);
+        expect(got.out.shape).toEqual(want.out.shape);
+        expectClose(got.out.data, want.out.data, ATTN_TOL, "out");
+        expectClose(got.lse, want.lse, ATTN_TOL, "lse");
+        expect(got.out.data.some(Number.isNaN) || got.lse.some(Number.isNaN)).toBe(false);
+      } finally {
+        await p.onnx.close();
+      }
+    });
+  }
+});
+
+describe("onnx backend errors", () => {
+  it("fails typed on missing heads, bad layers, bad shapes and after close", async () => {
+    const p = await makePair({ ...SHAPE, numLayers: 1, heads: undefined }, 3);
+    const rng = new Prng(4);
+    const hidden = rand(rng, 2, SHAPE.hiddenSize);
+    await expect(p.onnx.attnIn(0, hidden, Int32Array.from([0, 1]), true)).rejects.toMatchObject({ code: "BACKEND_FAILED" });
+    await expect(p.onnx.attnIn(1, hidden, Int32Array.from([0, 1]), false)).rejects.toMatchObject({ code: "BACKEND_FAILED" });
+    await expect(p.onnx.attnOut(0, hidden, hidden)).rejects.toMatchObject({ code: "BACKEND_FAILED" });
+    await p.onnx.close();
+    await p.onnx.close();
+    await expect(p.onnx.logits(hidden)).rejects.toMatchObject({ code: "BACKEND_FAILED" });
+  });
+
+  it("rejects weights of the wrong size at creation", async () => {
+    const m = randomModel({ ...SHAPE, numLayers: 1, heads: undefined }, 9);
+    const weights = { ...m.weights, finalNorm: new Float32Array(3) };
+    await expect(OnnxBackend.create({ config: m.config, weights, heads: undefined, threads: 1 })).rejects.toMatchObject({ code: "TENSOR_SHAPE" });
+  });
+});

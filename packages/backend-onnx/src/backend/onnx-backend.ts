@@ -1,0 +1,190 @@
+// The Backend contract on onnxruntime-node (CPU): per-layer fused graphs with the weights as initializers,
+// chunked attention without n×n matrices, and the small row/selection ops in plain TypeScript (shared with core).
+
+import {
+  BackendError,
+  CpuTensor,
+  checkBackendInit,
+  checkRowSize,
+  concatRowsCpu,
+  gatherHeadsCpu,
+  queryScoresCpu,
+  ropeInvFreq,
+  ropeTables,
+  sliceRowsCpu,
+} from "@apb/core";
+import type { AttentionMask, AttentionResult, AttnInput, Backend, BackendFactory, BackendInit, HeadDims, ModelConfig } from "@apb/core";
+import { AttentionRunner, DEFAULT_CHUNK_BYTES } from "../attention/index.js";
+import { f32, runSession } from "../session/index.js";
+import type { Session } from "../session/index.js";
+import { createModelSessions, releaseModelSessions } from "./model-sessions.js";
+import type { LayerSessions, ModelSessions } from "./model-sessions.js";
+
+/** Tuning knobs of the onnx backend (defaults suit a few CPU cores). */
+export interface OnnxBackendOptions {
+  /** Budget of one attention chunk's score tensor [nq, rows, keys] in bytes (default 32 MiB). */
+  readonly attentionChunkBytes?: number;
+}
+
+/** Backend on onnxruntime-node's CPU execution provider. Tensors are CpuTensor [rows, features]. */
+export class OnnxBackend implements Backend<CpuTensor> {
+  readonly name = "onnx";
+  private readonly dims: HeadDims;
+  private readonly invFreq: Float64Array;
+  private readonly attention_: AttentionRunner;
+  private closed = false;
+
+  private constructor(
+    private readonly config: ModelConfig,
+    private readonly embedTable: Float32Array, // [V, d]
+    private readonly sessions: ModelSessions,
+    options: OnnxBackendOptions,
+  ) {
+    this.dims = { nq: config.numHeads, nkv: config.numKvHeads, dh: config.headDim };
+    this.invFreq = ropeInvFreq(config);
+    this.attention_ = new AttentionRunner(sessions.attention, { dims: this.dims, chunkBytes: options.attentionChunkBytes ?? DEFAULT_CHUNK_BYTES });
+  }
+
+  /**
+   * Builds and compiles every graph (one layer at a time, so peak memory stays near one layer's weights twice).
+   * @throws BackendError BACKEND_UNAVAILABLE / ModelError TENSOR_SHAPE for an unusable init, BACKEND_FAILED if ORT rejects a graph.
+   */
+  static async create(init: BackendInit, options: OnnxBackendOptions = {}): Promise<OnnxBackend> {
+    checkBackendInit(init);
+    const sessions = await createModelSessions(init);
+    return new OnnxBackend(init.config, init.weights.embed, sessions, options);
+  }
+
+  async embed(ids: Int32Array): Promise<CpuTensor> {
+    this.live();
+    const { hiddenSize: d, vocabSize } = this.config;
+    const out = new Float32Array(ids.length * d);
+    for (let t = 0; t < ids.length; t++) {
+      const id = ids[t]!;
+      if (!(id >= 0 && id < vocabSize)) throw new BackendError("BACKEND_FAILED", `embed: token id ${id} outside [0, ${vocabSize})`);
+      out.set(this.embedTable.subarray(id * d, (id + 1) * d), t * d);
+    }
+    return new CpuTensor(out, [ids.length, d]);
+  }
+
+  async attnIn(layer: number, hidden: CpuTensor, positions: Int32Array, withScores: boolean): Promise<AttnInput<CpuTensor>> {
+    const s = this.layer(layer);
+    const { nq, nkv, dh } = this.dims;
+    checkRowSize("attnIn hidden", hidden, this.config.hiddenSize);
+    const rows = hidden.numRows;
+    if (positions.length !== rows) throw new BackendError("BACKEND_FAILED", `attnIn: ${positions.length} positions for ${rows} rows`);
+    if (withScores && s.heads === undefined) throw new BackendError("BACKEND_FAILED", "attnIn: retaining-head scores asked for, but the backend has no retaining heads");
+    const width = (nq + 2 * nkv) * dh;
+    const r =
+      rows === 0
+        ? { q: new Float32Array(0), k: new Float32Array(0), v: new Float32Array(0), qkv: new Float32Array(0) }
+        : await runSession(s.attnIn, { hidden: f32(hidden.data, [rows, this.config.hiddenSize]), ...this.ropeFeeds(positions) }, {
+            outputs: withScores ? ["q", "k", "v", "qkv"] : ["q", "k", "v"],
+            what: `attnIn layer ${layer}`,
+          });
+    const scores = withScores ? await this.headScores(s.heads!, { qkv: r.qkv!, rows, width }) : undefined;
+    return { q: new CpuTensor(r.q!, [rows, nq * dh]), k: new CpuTensor(r.k!, [rows, nkv * dh]), v: new CpuTensor(r.v!, [rows, nkv * dh]), scores };
+  }
+
+  async attention(q: CpuTensor, k: CpuTensor, v: CpuTensor, mask: AttentionMask): Promise<AttentionResult<CpuTensor>> {
+    this.live();
+    const { out, lse } = await this.attention_.run(q, k, v, mask);
+    return { out: new CpuTensor(out, [q.numRows, this.dims.nq * this.dims.dh]), lse };
+  }
+
+  async attnOut(layer: number, hidden: CpuTensor, attn: CpuTensor): Promise<CpuTensor> {
+    const s = this.layer(layer);
+    const d = this.config.hiddenSize;
+    const width = this.dims.nq * this.dims.dh;
+    checkRowSize("attnOut hidden", hidden, d);
+    checkRowSize("attnOut attn", attn, width);
+    const rows = hidden.numRows;
+    if (attn.numRows !== rows) throw new BackendError("BACKEND_FAILED", `attnOut: hidden has ${rows} rows, attn ${attn.numRows}`);
+    if (rows === 0) return CpuTensor.zeros([0, d]);
+    const r = await runSession(s.attnOut, { hidden: f32(hidden.data, [rows, d]), attn: f32(attn.data, [rows, width]) }, { outputs: ["out"], what: `attnOut layer ${layer}` });
+    return new CpuTensor(r.out!, [rows, d]);
+  }
+
+  async logits(hidden: CpuTensor): Promise<Float32Array> {
+    this.live();
+    checkRowSize("logits hidden", hidden, this.config.hiddenSize);
+    if (hidden.numRows === 0) return new Float32Array(0);
+    const r = await runSession(this.sessions.logits, { hidden: f32(hidden.data, [hidden.numRows, this.config.hiddenSize]) }, { outputs: ["logits"], what: "logits" });
+    return r.logits!;
+  }
+
+  async queryScores(q: CpuTensor, k: CpuTensor): Promise<Float32Array> {
+    return queryScoresCpu(q, k, this.dims);
+  }
+
+  gatherHeads(x: CpuTensor, idx: Int32Array, rows: number): CpuTensor {
+    return gatherHeadsCpu(x, idx, { rows, nkv: this.dims.nkv });
+  }
+
+  concatRows(parts: readonly CpuTensor[]): CpuTensor {
+    return concatRowsCpu(parts);
+  }
+
+  sliceRows(x: CpuTensor, start: number, end: number): CpuTensor {
+    return sliceRowsCpu(x, start, end);
+  }
+
+  async download(x: CpuTensor): Promise<Float32Array> {
+    return x.data.slice();
+  }
+
+  upload(data: Float32Array, shape: readonly number[]): CpuTensor {
+    return new CpuTensor(data.slice(), [...shape]);
+  }
+
+  dispose(_x: CpuTensor): void {
+    // Host memory: the garbage collector frees it.
+  }
+
+  /** Releases every ORT session; later ops fail with BACKEND_FAILED. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await releaseModelSessions(this.sessions);
+  }
+
+  private live(): void {
+    if (this.closed) throw new BackendError("BACKEND_FAILED", "the onnx backend is closed");
+  }
+
+  private layer(layer: number): LayerSessions {
+    this.live();
+    const s = this.sessions.layers[layer];
+    if (!Number.isInteger(layer) || s === undefined) throw new BackendError("BACKEND_FAILED", `layer ${layer} outside [0, ${this.config.numLayers})`);
+    return s;
+  }
+
+  /** cos = [cos|cos] and sin = [−sin|sin], [T, dh], for the rotate-half form in the attnIn graph. */
+  private ropeFeeds(positions: Int32Array): { cos: ReturnType<typeof f32>; sin: ReturnType<typeof f32> } {
+    const dh = this.dims.dh;
+    const half = dh / 2;
+    const t = ropeTables(this.invFreq, positions);
+    const cos = new Float32Array(positions.length * dh);
+    const sin = new Float32Array(positions.length * dh);
+    for (let r = 0; r < positions.length; r++) {
+      for (let i = 0; i < half; i++) {
+        const c = t.cos[r * half + i]!;
+        const s = t.sin[r * half + i]!;
+        cos[r * dh + i] = c;
+        cos[r * dh + half + i] = c;
+        sin[r * dh + i] = -s;
+        sin[r * dh + half + i] = s;
+      }
+    }
+    return { cos: f32(cos, [positions.length, dh]), sin: f32(sin, [positions.length, dh]) };
+  }
+
+  private async headScores(heads: Session, x: { qkv: Float32Array; rows: number; width: number }): Promise<Float32Array> {
+    if (x.rows === 0) return new Float32Array(0);
+    const r = await runSession(heads, { qkv: f32(x.qkv, [x.rows, x.width]) }, { outputs: ["scores"], what: "retaining heads" });
+    return r.scores!;
+  }
+}
+
+/** BackendFactory of @apb/backend-onnx: worker threads import this module by specifier and call it. */
+export const createBackend: BackendFactory = (init: BackendInit) => OnnxBackend.create(init);

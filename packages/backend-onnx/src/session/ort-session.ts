@@ -1,0 +1,53 @@
+// onnxruntime-node sessions: creation with the CPU settings every graph uses, runs that map failures to BackendError,
+// and float32 tensor wrapping (inputs are zero-copy views: ORT reads a subarray in place, honouring its byteOffset).
+
+import * as ort from "onnxruntime-node";
+import { BackendError } from "@apb/core";
+import type { BuiltGraph } from "../graph/index.js";
+
+export type Session = ort.InferenceSession;
+export type OrtTensor = ort.Tensor;
+
+/**
+ * A CPU session for a built graph: `threads` intra-op threads, no inter-op parallelism (the graphs are chains),
+ * every graph optimisation on.
+ * @throws BackendError BACKEND_FAILED when ORT rejects the graph (a bug in the graph builder).
+ */
+export async function createSession(graph: BuiltGraph, spec: { threads: number; what: string }): Promise<Session> {
+  try {
+    return await ort.InferenceSession.create(graph.model, {
+      executionProviders: ["cpu"],
+      intraOpNumThreads: spec.threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: "all",
+      ...(graph.externalData.length > 0 ? { externalData: graph.externalData } : {}),
+    });
+  } catch (err) {
+    throw new BackendError("BACKEND_FAILED", `onnxruntime could not load the ${spec.what} graph: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** A float32 tensor over `data` (no copy). */
+export function f32(data: Float32Array, dims: readonly number[]): OrtTensor {
+  return new ort.Tensor("float32", data, dims);
+}
+
+/**
+ * Runs `session` and returns the requested float32 outputs (ORT copies outputs into fresh buffers we own).
+ * @throws BackendError BACKEND_FAILED wrapping the ORT error.
+ */
+export async function runSession(session: Session, feeds: Record<string, OrtTensor>, spec: { outputs: readonly string[]; what: string }): Promise<Record<string, Float32Array>> {
+  let result: ort.InferenceSession.OnnxValueMapType;
+  try {
+    result = await session.run(feeds, [...spec.outputs]);
+  } catch (err) {
+    throw new BackendError("BACKEND_FAILED", `onnxruntime failed in ${spec.what}: ${(err as Error).message}`, { cause: err });
+  }
+  const out: Record<string, Float32Array> = {};
+  for (const name of spec.outputs) {
+    const data = result[name]?.data;
+    if (!(data instanceof Float32Array)) throw new BackendError("BACKEND_FAILED", `${spec.what}: output ${name} is missing or not float32`);
+    out[name] = data;
+  }
+  return out;
+}
