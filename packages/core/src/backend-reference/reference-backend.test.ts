@@ -79,7 +79,7 @@ function makeBackend(seed: number, over: Partial<ModelConfig> = {}): { be: Refer
   const c = tinyConfig(over);
   const w = randomWeights(c, rng);
   const heads = randomHeads(c, rng, c.numKvHeads);
-  return { be: new ReferenceBackend({ config: c, weights: w, heads, threads: 1 }), c, w, heads, rng };
+  return { be: new ReferenceBackend({ config: c, weights: w, heads, threads: 1, host: 0, numHosts: 1 }), c, w, heads, rng };
 }
 
 /** Rows of a flat [rows, cols] array as number[][] (the brute force works on nested arrays). */
@@ -246,7 +246,7 @@ describe("ReferenceBackend attnIn", () => {
   it("fails when scores are asked for without retaining heads", async () => {
     const rng = new Prng(3);
     const c = tinyConfig();
-    const be = new ReferenceBackend({ config: c, weights: randomWeights(c, rng), heads: undefined, threads: 1 });
+    const be = new ReferenceBackend({ config: c, weights: randomWeights(c, rng), heads: undefined, threads: 1, host: 0, numHosts: 1 });
     await expect(be.attnIn(0, randTensor(rng, 2, c.hiddenSize), Int32Array.from([0, 1]), true)).rejects.toMatchObject({ code: "BACKEND_FAILED" });
   });
 });

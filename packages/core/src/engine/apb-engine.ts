@@ -24,6 +24,8 @@ export interface EngineOptions {
   /** Retaining heads file; default `<model>/retaining_heads.safetensors` when present; null = none. */
   readonly retainingHeads?: string | null;
   readonly threadsPerHost?: number;
+  /** After a host fails, how long the others get to stop before the group counts them as hung. */
+  readonly failureGraceMs?: number;
 }
 
 /** One request: a context (text or ids), an optional question, strategy settings and sampling. */
@@ -98,7 +100,7 @@ export class ApbEngine {
     const tokenizer = await loadTokenizer(o.model);
     const defaultHeads = join(o.model, "retaining_heads.safetensors");
     const headsPath = o.retainingHeads === null ? undefined : (o.retainingHeads ?? (existsSync(defaultHeads) ? defaultHeads : undefined));
-    const group = await InProcessGroup.start({ modelDir: o.model, numHosts: o.hosts ?? 1, backend: o.backend ?? "onnx", headsPath, threadsPerHost: o.threadsPerHost });
+    const group = await InProcessGroup.start({ modelDir: o.model, numHosts: o.hosts ?? 1, backend: o.backend ?? "onnx", headsPath, threadsPerHost: o.threadsPerHost, failureGraceMs: o.failureGraceMs });
     return new ApbEngine(group, config, tokenizer, headsPath !== undefined);
   }
 

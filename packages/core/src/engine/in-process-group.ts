@@ -19,6 +19,8 @@ export interface GroupOptions {
   readonly headsPath?: string;
   /** CPU threads per host; default max(1, floor(cores / hosts)). */
   readonly threadsPerHost?: number;
+  /** After a host fails, how long the others get to stop before they count as hung (default 10 s). */
+  readonly failureGraceMs?: number;
 }
 
 export interface GroupRunOptions {
@@ -45,6 +47,7 @@ interface Running {
   readonly results: (HostDone | undefined)[];
   readonly errors: (SerializedApbError | undefined)[];
   numFinished: number;
+  graceTimer: NodeJS.Timeout | undefined;
   onToken: ((token: number, index: number) => void) | undefined;
   finish(): void;
 }
@@ -66,6 +69,7 @@ export class InProcessGroup {
   private constructor(
     private readonly workers: Worker[],
     readonly numHosts: number,
+    private readonly failureGraceMs: number,
   ) {
     workers.forEach((w, host) => {
       w.on("message", (m: FromHost) => this.onMessage(host, m));
@@ -102,7 +106,7 @@ export class InProcessGroup {
       await Promise.all(workers.map((w) => w.terminate()));
       throw failed.reason instanceof ApbError ? failed.reason : new ApbError("INTERNAL", String(failed.reason), { cause: failed.reason });
     }
-    return new InProcessGroup(workers, o.numHosts);
+    return new InProcessGroup(workers, o.numHosts, o.failureGraceMs ?? 10_000);
   }
 
   /** Runs one planned request on every host; requests queue and run one at a time. */
@@ -130,8 +134,10 @@ export class InProcessGroup {
         results: new Array<HostDone | undefined>(this.numHosts).fill(undefined),
         errors: new Array<SerializedApbError | undefined>(this.numHosts).fill(undefined),
         numFinished: 0,
+        graceTimer: undefined,
         onToken: opts.onToken,
         finish: () => {
+          clearTimeout(running.graceTimer);
           opts.signal?.removeEventListener("abort", onAbort);
           hub.clear();
           this.running = undefined;
@@ -162,6 +168,7 @@ export class InProcessGroup {
         break;
       case "fail":
         r.hub.fail(m.error);
+        this.startGrace(r);
         break;
       case "token":
         r.onToken?.(m.token, m.index);
@@ -173,9 +180,33 @@ export class InProcessGroup {
       case "failed":
         r.errors[host] = m.error;
         r.hub.fail(m.error);
+        this.startGrace(r);
         this.finishHost(r);
         break;
     }
+  }
+
+  /**
+   * Once a request has failed, every host must stop within the grace period; a host still busy then (hung in a
+   * backend op) is given up: the request fails now and the group is stopped, since that thread cannot be trusted.
+   */
+  private startGrace(r: Running): void {
+    if (r.graceTimer !== undefined) return;
+    this.post("all", { t: "abort", req: r.req });
+    r.graceTimer = setTimeout(() => {
+      if (this.running !== r) return;
+      const hung: number[] = [];
+      for (let h = 0; h < this.numHosts; h++) {
+        if (r.results[h] !== undefined || r.errors[h] !== undefined) continue;
+        hung.push(h);
+        r.errors[h] = { code: "HOST_FAILED", message: `host ${h} did not stop within ${this.failureGraceMs} ms after the request failed` };
+      }
+      this.broken = new TransportError("HOST_FAILED", `host(s) ${hung.join(", ")} hung; start a new group`);
+      r.numFinished = this.numHosts;
+      r.finish();
+      void Promise.all(this.workers.map((w) => w.terminate()));
+    }, this.failureGraceMs);
+    r.graceTimer.unref?.();
   }
 
   private finishHost(r: Running): void {
