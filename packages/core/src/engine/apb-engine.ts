@@ -150,6 +150,33 @@ export class ApbEngine {
     };
   }
 
+  /**
+   * Streams tokens as the last host samples them; the generator's return value is the whole result.
+   * Breaking out of the loop aborts the request.
+   */
+  async *stream(req: GenerateRequest): AsyncGenerator<{ token: number; index: number }, GenerateResult, undefined> {
+    const queue: { token: number; index: number }[] = [];
+    let wake: (() => void) | undefined;
+    const ac = new AbortController();
+    const signal = req.signal === undefined ? ac.signal : AbortSignal.any([req.signal, ac.signal]);
+    let settled = false;
+    const done = this.generate({ ...req, signal, onToken: (token, index) => (queue.push({ token, index }), req.onToken?.(token, index), wake?.()) }).finally(() => {
+      settled = true;
+      wake?.();
+    });
+    done.catch(() => undefined);
+    try {
+      for (;;) {
+        while (queue.length > 0) yield queue.shift()!;
+        if (settled) return await done;
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+      }
+    } finally {
+      if (!settled) ac.abort();
+    }
+  }
+
   private decodeText(tokens: readonly number[], stops: readonly string[]): string | undefined {
     if (this.tokenizer === undefined) return undefined;
     let text = this.tokenizer.decode(Int32Array.from(tokens), { skipSpecialTokens: true });

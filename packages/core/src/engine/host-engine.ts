@@ -6,7 +6,7 @@ import type { Backend } from "../backend/index.js";
 import type { ModelConfig } from "../model/types.js";
 import type { HostPlan } from "../plan/index.js";
 import type { Tensor } from "../tensor/index.js";
-import { KvExchange } from "./kv-exchange.js";
+import type { KvExchange } from "./kv-exchange.js";
 import { selectRows } from "./host-selection.js";
 
 /** One layer's cached keys and values of this host: [rows, nkv*dh] each, post-RoPE K. */

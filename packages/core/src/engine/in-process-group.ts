@@ -8,7 +8,6 @@ import type { SerializedApbError } from "../errors/index.js";
 import type { GroupPlan } from "../plan/index.js";
 import type { SamplingParams } from "../sampling/index.js";
 import { RequestHub } from "../transport/index.js";
-import type { HubRequest } from "../transport/index.js";
 import type { BackendSpec, FromHost, HostDone, ToHost } from "./messages.js";
 
 export interface GroupOptions {
