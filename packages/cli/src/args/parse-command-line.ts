@@ -80,6 +80,7 @@ function translateParseError(err: unknown, rows: readonly OptionRow[], command: 
 }
 
 function describeIssue(issue: z.core.$ZodIssue, rows: readonly OptionRow[], raw: Record<string, unknown>): string {
+  if (issue.code === "custom") return issue.message;
   const key = issue.path[0];
   const row = rows.find((r) => r.key === key);
   if (row === undefined) return issue.message;

@@ -12,9 +12,11 @@ export interface CliIo {
   readonly stdout: TextSink;
   readonly stderr: TextSink;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborted on Ctrl-C: long commands stop, clean up and exit 130. */
+  readonly signal?: AbortSignal;
 }
 
 /** The real process streams. */
-export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+export function processIo(signal?: AbortSignal): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, signal };
 }
