@@ -6,7 +6,7 @@ import { buildAttentionGraph } from "../attention/index.js";
 import type { AttentionSessions } from "../attention/index.js";
 import { buildAttnInGraph, buildAttnOutGraph, buildHeadsGraph, buildLogitsGraph } from "../layers/index.js";
 import { createSession } from "../session/index.js";
-import type { Session } from "../session/index.js";
+import type { Session, SessionSettings } from "../session/index.js";
 
 /** One decoder layer's sessions. */
 export interface LayerSessions {
@@ -26,11 +26,11 @@ export interface ModelSessions {
  * Builds and compiles all graphs, one at a time (each graph's packed weights are garbage once ORT has copied them).
  * On failure, releases whatever was already created and rethrows.
  */
-export async function createModelSessions(init: BackendInit): Promise<ModelSessions> {
-  const { config, weights, heads, threads } = init;
+export async function createModelSessions(init: BackendInit, settings: SessionSettings): Promise<ModelSessions> {
+  const { config, weights, heads } = init;
   const created: Session[] = [];
   const make = async (build: () => Parameters<typeof createSession>[0], what: string): Promise<Session> => {
-    const s = await createSession(build(), { threads, what });
+    const s = await createSession(build(), { ...settings, what });
     created.push(s);
     return s;
   };
@@ -47,7 +47,8 @@ export async function createModelSessions(init: BackendInit): Promise<ModelSessi
     }
     const dims = { nq: config.numHeads, nkv: config.numKvHeads, dh: config.headDim };
     const logits = await make(() => buildLogitsGraph(config, weights), "logits");
-    const attention = { plain: await make(() => buildAttentionGraph(dims, false), "attention"), band: await make(() => buildAttentionGraph(dims, true), "attention band") };
+    const attn = (blocks: boolean, band: boolean): Promise<Session> => make(() => buildAttentionGraph(dims, { blocks, band }), `attention blocks=${blocks} band=${band}`);
+    const attention = { plain: await attn(false, false), band: await attn(false, true), blocks: await attn(true, false), blocksBand: await attn(true, true) };
     return { layers, logits, attention };
   } catch (err) {
     await Promise.allSettled(created.map((s) => s.release()));
@@ -57,6 +58,6 @@ export async function createModelSessions(init: BackendInit): Promise<ModelSessi
 
 /** Releases every session (errors while releasing are ignored: the process is letting go of them anyway). */
 export async function releaseModelSessions(s: ModelSessions): Promise<void> {
-  const all = [...s.layers.flatMap((l) => [l.attnIn, l.attnOut, ...(l.heads === undefined ? [] : [l.heads])]), s.logits, s.attention.plain, s.attention.band];
+  const all = [...s.layers.flatMap((l) => [l.attnIn, l.attnOut, ...(l.heads === undefined ? [] : [l.heads])]), s.logits, ...Object.values(s.attention)];
   await Promise.allSettled(all.map((x) => x.release()));
 }

@@ -8,6 +8,7 @@ import { randomModel } from "../fixtures/index.js";
 import type { RandomModelShape } from "../fixtures/index.js";
 import { expectClose } from "../testing-only/index.js";
 import { OnnxBackend } from "./onnx-backend.js";
+import type { OnnxBackendOptions } from "./onnx-backend.js";
 
 // Measured max |diff| vs the float64-summing reference on these O(1) inputs: ~1e-6 for projections, ~5e-7 for
 // attention, ~1.5e-6 for a two-layer chain (float32 sums of ≤ 200 terms lose ~√K·2⁻²⁴ of their scale).
@@ -36,14 +37,14 @@ interface Pair {
   readonly model: ReturnType<typeof randomModel>;
 }
 
-async function makePair(shape: RandomModelShape, seed: number, chunkBytes?: number): Promise<Pair> {
+async function makePair(shape: RandomModelShape, seed: number, options: OnnxBackendOptions = {}): Promise<Pair> {
   const model = randomModel(shape, seed);
-  const init = { config: model.config, weights: model.weights, heads: model.heads, threads: 2 };
-  const onnx = await OnnxBackend.create(init, chunkBytes === undefined ? {} : { attentionChunkBytes: chunkBytes });
+  const init = { config: model.config, weights: model.weights, heads: model.heads, threads: 2, host: 0, numHosts: 1 };
+  const onnx = await OnnxBackend.create(init, options);
   return { onnx, ref: new ReferenceBackend(init), model };
 }
 
-const rand = (rng: Prng, rows: number, cols: number): CpuTensor => new CpuTensor(rng.normals(rows * cols, 1), [rows, cols]);
+const rand = (rng: Prng, rows: number, cols: number, std = 1): CpuTensor => new CpuTensor(rng.normals(rows * cols, std), [rows, cols]);
 
 describe("onnx backend conformance: layer ops", () => {
   let p: Pair;
@@ -128,40 +129,48 @@ interface AttnCase {
   readonly tq: number;
   readonly tk: number;
   readonly mask: AttentionMask;
-  readonly chunkBytes?: number;
+  readonly tiling?: OnnxBackendOptions;
   readonly heads?: readonly [number, number];
+  /** Standard deviation of q and k (default 1); 6 makes scaled scores ~±100, so every softmax row is one-hot-ish. */
+  readonly std?: number;
 }
 
-// chunkBytes 1 forces the minimum chunk (16 rows), so row counts not divisible by 16 test uneven boundaries.
+// Small tilings force many chunks (16 rows: uneven last chunks for row counts not divisible by 16) and the key-block
+// loop (blocks of 8-24 keys), so every graph variant runs on sizes the reference can check quickly.
+const SMALL = { attentionChunkRows: 16, attentionBlockKeys: 8 };
 const ATTN_CASES: readonly AttnCase[] = [
   { name: "causal, one chunk", tq: 37, tk: 37, mask: { anchorRows: 0, offset: 0 } },
-  { name: "causal, 16-row chunks (16+16+5)", tq: 37, tk: 37, mask: { anchorRows: 0, offset: 0 }, chunkBytes: 1 },
-  { name: "APB host: anchor 20, passing 24, local 30", tq: 50, tk: 74, mask: { anchorRows: 20, offset: 24 }, chunkBytes: 1 },
-  { name: "APB host, default chunking", tq: 50, tk: 74, mask: { anchorRows: 20, offset: 24 } },
+  { name: "causal, 16-row chunks (16+16+5), key blocks", tq: 37, tk: 37, mask: { anchorRows: 0, offset: 0 }, tiling: SMALL },
+  { name: "APB host: anchor 20, passing 24, local 30", tq: 50, tk: 74, mask: { anchorRows: 20, offset: 24 }, tiling: SMALL },
+  { name: "APB host, default tiling", tq: 50, tk: 74, mask: { anchorRows: 20, offset: 24 } },
+  { name: "APB host, blocks of 24 keys", tq: 150, tk: 250, mask: { anchorRows: 50, offset: 50 }, tiling: { attentionBlockKeys: 24 } },
   { name: "offset ≥ numKeys: no mask", tq: 10, tk: 8, mask: { anchorRows: 0, offset: 8 } },
+  { name: "offset ≥ numKeys, key blocks", tq: 10, tk: 80, mask: { anchorRows: 0, offset: 80 }, tiling: SMALL },
   { name: "decode: Tq = 1", tq: 1, tk: 40, mask: { anchorRows: 0, offset: 39 } },
+  { name: "decode: Tq = 1, key blocks (40 = 4·8 + 8)", tq: 1, tk: 40, mask: { anchorRows: 0, offset: 39 }, tiling: SMALL },
   { name: "non-owner query pass", tq: 5, tk: 30, mask: { anchorRows: 0, offset: 30 } },
-  { name: "owner query pass", tq: 7, tk: 57, mask: { anchorRows: 0, offset: 50 } },
-  { name: "keys fewer than rows", tq: 40, tk: 10, mask: { anchorRows: 3, offset: 0 }, chunkBytes: 1 },
+  { name: "owner query pass", tq: 7, tk: 57, mask: { anchorRows: 0, offset: 50 }, tiling: SMALL },
+  { name: "keys fewer than rows", tq: 40, tk: 10, mask: { anchorRows: 3, offset: 0 }, tiling: SMALL },
   { name: "rows with no key (numKeys = 0)", tq: 4, tk: 0, mask: { anchorRows: 1, offset: 0 } },
-  { name: "anchor rows beyond the keys", tq: 30, tk: 12, mask: { anchorRows: 30, offset: 0 }, chunkBytes: 1 },
+  { name: "anchor rows beyond the keys", tq: 30, tk: 12, mask: { anchorRows: 30, offset: 0 }, tiling: SMALL },
   { name: "all rows anchor rows", tq: 5, tk: 20, mask: { anchorRows: 10, offset: 3 } },
-  { name: "MQA 4/1", tq: 33, tk: 45, mask: { anchorRows: 8, offset: 12 }, chunkBytes: 1, heads: [4, 1] },
+  { name: "MQA 4/1", tq: 33, tk: 45, mask: { anchorRows: 8, offset: 12 }, tiling: SMALL, heads: [4, 1] },
   { name: "MHA 2/2", tq: 19, tk: 19, mask: { anchorRows: 0, offset: 0 }, heads: [2, 2] },
-  { name: "group of 4: 8/2", tq: 20, tk: 300, mask: { anchorRows: 0, offset: 280 }, chunkBytes: 1, heads: [8, 2] },
-  { name: "long causal, large band", tq: 300, tk: 300, mask: { anchorRows: 0, offset: 0 } },
+  { name: "group of 4: 8/2", tq: 20, tk: 300, mask: { anchorRows: 0, offset: 280 }, tiling: SMALL, heads: [8, 2] },
+  { name: "long causal, default tiling", tq: 300, tk: 300, mask: { anchorRows: 0, offset: 0 } },
+  { name: "peaked scores (~±100), key blocks", tq: 40, tk: 70, mask: { anchorRows: 10, offset: 20 }, tiling: SMALL, std: 6 },
 ];
 
 describe("onnx backend conformance: attention", () => {
   for (const tc of ATTN_CASES) {
     it(tc.name, async () => {
       const [nq, nkv] = tc.heads ?? [4, 2];
-      const p = await makePair({ ...SHAPE, numLayers: 1, numHeads: nq, numKvHeads: nkv, heads: undefined }, 5, tc.chunkBytes);
+      const p = await makePair({ ...SHAPE, numLayers: 1, numHeads: nq, numKvHeads: nkv, heads: undefined }, 5, tc.tiling);
       try {
         const rng = new Prng(tc.tq * 1000 + tc.tk);
         const dh = SHAPE.headDim;
-        const q = rand(rng, tc.tq, nq * dh);
-        const k = rand(rng, tc.tk, nkv * dh);
+        const q = rand(rng, tc.tq, nq * dh, tc.std);
+        const k = rand(rng, tc.tk, nkv * dh, tc.std);
         const v = rand(rng, tc.tk, nkv * dh);
         const got = await p.onnx.attention(q, k, v, tc.mask);
         const want = await p.ref.attention(q, k, v, tc.mask);
@@ -192,6 +201,6 @@ describe("onnx backend errors", () => {
   it("rejects weights of the wrong size at creation", async () => {
     const m = randomModel({ ...SHAPE, numLayers: 1, heads: undefined }, 9);
     const weights = { ...m.weights, finalNorm: new Float32Array(3) };
-    await expect(OnnxBackend.create({ config: m.config, weights, heads: undefined, threads: 1 })).rejects.toMatchObject({ code: "TENSOR_SHAPE" });
+    await expect(OnnxBackend.create({ config: m.config, weights, heads: undefined, threads: 1, host: 0, numHosts: 1 })).rejects.toMatchObject({ code: "TENSOR_SHAPE" });
   });
 });

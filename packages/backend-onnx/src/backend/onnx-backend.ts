@@ -12,9 +12,10 @@ import {
   ropeInvFreq,
   ropeTables,
   sliceRowsCpu,
+  uploadCpu,
 } from "@apb/core";
 import type { AttentionMask, AttentionResult, AttnInput, Backend, BackendFactory, BackendInit, HeadDims, ModelConfig } from "@apb/core";
-import { AttentionRunner, DEFAULT_CHUNK_BYTES } from "../attention/index.js";
+import { AttentionRunner, DEFAULT_CHUNK_ROWS, blockKeysFor } from "../attention/index.js";
 import { f32, runSession } from "../session/index.js";
 import type { Session } from "../session/index.js";
 import { createModelSessions, releaseModelSessions } from "./model-sessions.js";
@@ -22,8 +23,12 @@ import type { LayerSessions, ModelSessions } from "./model-sessions.js";
 
 /** Tuning knobs of the onnx backend (defaults suit a few CPU cores). */
 export interface OnnxBackendOptions {
-  /** Budget of one attention chunk's score tensor [nq, rows, keys] in bytes (default 32 MiB). */
-  readonly attentionChunkBytes?: number;
+  /** Query rows per attention chunk (default DEFAULT_CHUNK_ROWS). */
+  readonly attentionChunkRows?: number;
+  /** Keys per block of the attention key-block loop (default blockKeysFor: ~2 MiB of scores per thread). */
+  readonly attentionBlockKeys?: number;
+  /** Let ORT pool threads spin between runs (default false; see SessionSettings.spinning). */
+  readonly spinning?: boolean;
 }
 
 /** Backend on onnxruntime-node's CPU execution provider. Tensors are CpuTensor [rows, features]. */
@@ -31,18 +36,20 @@ export class OnnxBackend implements Backend<CpuTensor> {
   readonly name = "onnx";
   private readonly dims: HeadDims;
   private readonly invFreq: Float64Array;
-  private readonly attention_: AttentionRunner;
+  private readonly attentionRunner: AttentionRunner;
   private closed = false;
 
   private constructor(
     private readonly config: ModelConfig,
     private readonly embedTable: Float32Array, // [V, d]
     private readonly sessions: ModelSessions,
-    options: OnnxBackendOptions,
+    options: OnnxBackendOptions & { threads: number },
   ) {
     this.dims = { nq: config.numHeads, nkv: config.numKvHeads, dh: config.headDim };
     this.invFreq = ropeInvFreq(config);
-    this.attention_ = new AttentionRunner(sessions.attention, { dims: this.dims, chunkBytes: options.attentionChunkBytes ?? DEFAULT_CHUNK_BYTES });
+    const rowsPerChunk = options.attentionChunkRows ?? DEFAULT_CHUNK_ROWS;
+    const tiling = { rowsPerChunk, blockKeys: options.attentionBlockKeys ?? blockKeysFor({ nq: this.dims.nq, rows: rowsPerChunk, threads: options.threads }) };
+    this.attentionRunner = new AttentionRunner(sessions.attention, { dims: this.dims, tiling });
   }
 
   /**
@@ -51,8 +58,11 @@ export class OnnxBackend implements Backend<CpuTensor> {
    */
   static async create(init: BackendInit, options: OnnxBackendOptions = {}): Promise<OnnxBackend> {
     checkBackendInit(init);
-    const sessions = await createModelSessions(init);
-    return new OnnxBackend(init.config, init.weights.embed, sessions, options);
+    for (const [key, value] of Object.entries({ attentionChunkRows: options.attentionChunkRows, attentionBlockKeys: options.attentionBlockKeys })) {
+      if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new BackendError("BACKEND_UNAVAILABLE", `${key} must be a positive integer, got ${value}`);
+    }
+    const sessions = await createModelSessions(init, { threads: init.threads, spinning: options.spinning ?? false });
+    return new OnnxBackend(init.config, init.weights.embed, sessions, { ...options, threads: init.threads });
   }
 
   async embed(ids: Int32Array): Promise<CpuTensor> {
@@ -88,7 +98,7 @@ export class OnnxBackend implements Backend<CpuTensor> {
 
   async attention(q: CpuTensor, k: CpuTensor, v: CpuTensor, mask: AttentionMask): Promise<AttentionResult<CpuTensor>> {
     this.live();
-    const { out, lse } = await this.attention_.run(q, k, v, mask);
+    const { out, lse } = await this.attentionRunner.run(q, k, v, mask);
     return { out: new CpuTensor(out, [q.numRows, this.dims.nq * this.dims.dh]), lse };
   }
 
@@ -134,7 +144,7 @@ export class OnnxBackend implements Backend<CpuTensor> {
   }
 
   upload(data: Float32Array, shape: readonly number[]): CpuTensor {
-    return new CpuTensor(data.slice(), [...shape]);
+    return uploadCpu(data, shape);
   }
 
   dispose(_x: CpuTensor): void {

@@ -93,7 +93,7 @@ async function layerMs(be: OnnxBackend | ReferenceBackend, tokens: number, reps:
   const rng = new Prng(7);
   const hidden = new CpuTensor(rng.normals(tokens * BENCH_SHAPE.hiddenSize, 1), [tokens, BENCH_SHAPE.hiddenSize]);
   const positions = Int32Array.from({ length: tokens }, (_, i) => i);
-  let out = new Float32Array(0);
+  let out: Float32Array = new Float32Array(0);
   const ms = await time(async () => {
     const a = await be.attnIn(0, hidden, positions, false);
     const att = await be.attention(a.q, a.k, a.v, { anchorRows: 0, offset: 0 });
@@ -121,7 +121,7 @@ export async function main(): Promise<void> {
   const threads = Number(arg("threads", "2"));
   const keyCounts = arg("keys", "4096,8192,16384").split(",").map(Number);
   const model = randomModel(BENCH_SHAPE, 42);
-  const init = { config: model.config, weights: model.weights, heads: undefined, threads };
+  const init = { config: model.config, weights: model.weights, heads: undefined, threads, host: 0, numHosts: 1 };
   const onnx = await OnnxBackend.create(init);
   const ref = new ReferenceBackend(init);
   try {

@@ -2,12 +2,17 @@
 // in-memory external data (so no model hits protobuf's 2 GB cap), and int64/float constants inline.
 
 import onnxProto from "onnx-proto";
+import { BackendError } from "@apb/core";
 
 const { onnx } = onnxProto;
 type NodeProto = onnxProto.onnx.INodeProto;
 type ValueInfoProto = onnxProto.onnx.IValueInfoProto;
 type TensorProto = onnxProto.onnx.ITensorProto;
 type AttributeProto = onnxProto.onnx.IAttributeProto;
+type GraphProto = onnxProto.onnx.IGraphProto;
+
+/** Element types a graph input or output can have here. */
+export type ElemType = "float32" | "int64" | "bool";
 
 /** A dimension: a fixed size or a symbolic name (dynamic at run time). */
 export type Dim = number | string;
@@ -35,6 +40,10 @@ export const attrInt = (name: string, i: number): AttributeProto => ({ name, typ
 export const attrFloat = (name: string, f: number): AttributeProto => ({ name, type: AT.FLOAT, f });
 /** Integer-list attribute. */
 export const attrInts = (name: string, ints: readonly number[]): AttributeProto => ({ name, type: AT.INTS, ints: [...ints] });
+/** Graph attribute (the body of Loop / If). */
+export const attrGraph = (name: string, g: GraphProto): AttributeProto => ({ name, type: AT.GRAPH, g });
+
+const ELEM: Record<ElemType, number> = { float32: DT.FLOAT, int64: DT.INT64, bool: DT.BOOL };
 
 function valueInfo(name: string, elemType: number, dims: readonly Dim[]): ValueInfoProto {
   return onnx.ValueInfoProto.create({
@@ -53,18 +62,35 @@ export class GraphBuilder {
   private weightBytes = 0;
   private counter = 0;
 
-  constructor(private readonly name: string) {}
+  /** A root graph, or with `parent` a subgraph (Loop body) whose value names stay unique across both scopes. */
+  constructor(
+    private readonly name: string,
+    private readonly parent?: GraphBuilder,
+  ) {}
 
   /** Declares a graph input. */
-  input(name: string, dims: readonly Dim[], type: "float32" | "int64" = "float32"): string {
-    this.inputs.push(valueInfo(name, type === "float32" ? DT.FLOAT : DT.INT64, dims));
+  input(name: string, dims: readonly Dim[], type: ElemType = "float32"): string {
+    this.inputs.push(valueInfo(name, ELEM[type], dims));
     return name;
   }
 
   /** Declares value `value` as graph output `name` (adds an Identity when the names differ). */
-  output(value: string, name: string, dims: readonly Dim[]): void {
+  output(value: string, name: string, dims: readonly Dim[], type: ElemType = "float32"): void {
     if (value !== name) this.nodes.push(onnx.NodeProto.create({ opType: "Identity", input: [value], output: [name] }));
-    this.outputs.push(valueInfo(name, DT.FLOAT, dims));
+    this.outputs.push(valueInfo(name, ELEM[type], dims));
+  }
+
+  /** A value name not used anywhere in this graph or its parents. */
+  fresh(prefix: string): string {
+    if (this.parent !== undefined) return this.parent.fresh(prefix);
+    this.counter += 1;
+    return `${prefix}_${this.counter}`;
+  }
+
+  /** The GraphProto of a subgraph (no external weights: constants only). */
+  graph(): GraphProto {
+    if (this.weights.length > 0) throw new BackendError("BACKEND_FAILED", `subgraph ${this.name} cannot hold external weights`);
+    return onnx.GraphProto.create({ name: this.name, node: this.nodes, input: this.inputs, output: this.outputs, initializer: this.initializers });
   }
 
   /** A float32 weight stored as external data; `data` is read once, at build(). */
@@ -92,6 +118,13 @@ export class GraphBuilder {
   ints(values: readonly number[]): string {
     const name = this.fresh("i64");
     this.initializers.push(onnx.TensorProto.create({ name, dataType: DT.INT64, dims: [values.length], int64Data: [...values] }));
+    return name;
+  }
+
+  /** An inline int64 scalar constant (a Gather index that drops its axis). */
+  intScalar(value: number): string {
+    const name = this.fresh("i64s");
+    this.initializers.push(onnx.TensorProto.create({ name, dataType: DT.INT64, dims: [], int64Data: [value] }));
     return name;
   }
 
@@ -124,10 +157,5 @@ export class GraphBuilder {
     const blob = new Uint8Array(this.weightBytes);
     for (const w of this.weights) blob.set(new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength), w.offset);
     return { model, externalData: [{ path: WEIGHTS_FILE, data: blob }] };
-  }
-
-  private fresh(prefix: string): string {
-    this.counter += 1;
-    return `${prefix}_${this.counter}`;
   }
 }

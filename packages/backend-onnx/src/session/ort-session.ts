@@ -8,18 +8,31 @@ import type { BuiltGraph } from "../graph/index.js";
 export type Session = ort.InferenceSession;
 export type OrtTensor = ort.Tensor;
 
+/** Threading of every session of one backend. */
+export interface SessionSettings {
+  /** Intra-op threads (the calling thread included). */
+  readonly threads: number;
+  /**
+   * Let idle pool threads spin between runs. Off by default: each session owns its pool, so a spinning pool of the
+   * previous op steals cores from the next one, and other processes make it far worse (measured 3-5× slower layers
+   * on 2 busy cores).
+   */
+  readonly spinning: boolean;
+}
+
 /**
  * A CPU session for a built graph: `threads` intra-op threads, no inter-op parallelism (the graphs are chains),
  * every graph optimisation on.
  * @throws BackendError BACKEND_FAILED when ORT rejects the graph (a bug in the graph builder).
  */
-export async function createSession(graph: BuiltGraph, spec: { threads: number; what: string }): Promise<Session> {
+export async function createSession(graph: BuiltGraph, spec: SessionSettings & { what: string }): Promise<Session> {
   try {
     return await ort.InferenceSession.create(graph.model, {
       executionProviders: ["cpu"],
       intraOpNumThreads: spec.threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: "all",
+      extra: { session: { intra_op: { allow_spinning: spec.spinning ? "1" : "0" } } },
       ...(graph.externalData.length > 0 ? { externalData: graph.externalData } : {}),
     });
   } catch (err) {

@@ -29,6 +29,13 @@ export function ensure(ok: boolean, op: string, message: string): asserts ok {
   if (!ok) throw new BackendError("BACKEND_FAILED", `${op}: ${message}`, { data: { op } });
 }
 
+/** A copy of `data` as a tensor of `shape` (copied so later writes by the caller cannot alias backend state). */
+export function uploadCpu(data: Float32Array, shape: readonly number[]): CpuTensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  ensure(shape.every((d) => Number.isInteger(d) && d >= 0) && n === data.length, "upload", `shape [${shape.join(", ")}] does not hold ${data.length} values`);
+  return new CpuTensor(data.slice(), [...shape]);
+}
+
 /** Rows [start, end) as a copy. */
 export function sliceRowsCpu(x: CpuTensor, start: number, end: number): CpuTensor {
   const rows = x.numRows;

@@ -318,5 +318,10 @@ describe("ReferenceBackend row and selection ops", () => {
     expect(cat.shape).toEqual([3, 16]);
     expect(Array.from(cat.data.subarray(32))).toEqual(Array.from(x.data.subarray(80)));
     expect(() => be.sliceRows(x, 4, 7)).toThrow(ApbError);
+    expect(() => be.upload(new Float32Array(5), [2, 3])).toThrow(ApbError);
+    const src = Float32Array.from([1, 2, 3, 4]);
+    const up = be.upload(src, [2, 2]);
+    src[0] = 9;
+    expect(up.data[0]).toBe(1);
   });
 });

@@ -5,7 +5,7 @@ import type { AttentionMask, AttentionResult, AttnInput, Backend, BackendFactory
 import type { LayerWeights, ModelConfig, ModelWeights, RetainingHeadWeights } from "../model/types.js";
 import { ropeInvFreq, ropeTables } from "../model/rope.js";
 import { CpuTensor } from "../tensor/tensor.js";
-import { checkRowSize, concatRowsCpu, ensure, gatherHeadsCpu, queryScoresCpu, sliceRowsCpu } from "./cpu-tensor-ops.js";
+import { checkRowSize, concatRowsCpu, ensure, gatherHeadsCpu, queryScoresCpu, sliceRowsCpu, uploadCpu } from "./cpu-tensor-ops.js";
 import type { HeadDims } from "./cpu-tensor-ops.js";
 import { referenceAttention } from "./reference-attention.js";
 import { addInPlace, linear, rmsNorm, ropeInPlace, siluInPlace, swigluInPlace } from "./reference-math.js";
@@ -113,7 +113,7 @@ export class ReferenceBackend implements Backend<CpuTensor> {
   }
 
   upload(data: Float32Array, shape: readonly number[]): CpuTensor {
-    return new CpuTensor(data.slice(), [...shape]);
+    return uploadCpu(data, shape);
   }
 
   dispose(_x: CpuTensor): void {
