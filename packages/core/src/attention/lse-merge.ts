@@ -1,5 +1,7 @@
 // Exact log-sum-exp merge of partial attentions over disjoint key sets (APB.md 4.2).
 
+import { ApbError } from "../errors/index.js";
+
 /** One host's partial attention of the same query rows over its own keys. */
 export interface Partial {
   readonly out: Float32Array; // [rows, heads * headDim]
@@ -13,7 +15,7 @@ export interface Partial {
  * partials in the same order, so all hosts get bit-identical results. Empty partials (lse = −∞) are skipped.
  */
 export function mergePartials(parts: readonly Partial[], headDim: number): Partial {
-  if (parts.length === 0) throw new RangeError("mergePartials: nothing to merge");
+  if (parts.length === 0) throw new ApbError("INTERNAL", "mergePartials: nothing to merge");
   const out = Float64Array.from(parts[0]!.out);
   const lse = Float64Array.from(parts[0]!.lse);
   for (let p = 1; p < parts.length; p++) {

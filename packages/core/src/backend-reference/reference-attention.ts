@@ -1,14 +1,10 @@
 // The attention oracle: the AttentionMask prefix rule, and masked GQA attention with natural-log LSE in float64.
 
+import { numVisibleKeys } from "../backend/backend.js";
 import type { AttentionMask } from "../backend/backend.js";
 import type { CpuTensor } from "../tensor/tensor.js";
 import { checkRowSize, ensure } from "./cpu-tensor-ops.js";
 import type { HeadDims } from "./cpu-tensor-ops.js";
-
-/** Number of keys query row `row` sees: the prefix [0, visible) of the logical [anchor | passing | local] keys. */
-export function numVisibleKeys(row: number, mask: AttentionMask, numKeys: number): number {
-  return row < mask.anchorRows ? Math.min(numKeys, row + 1) : Math.min(numKeys, row + 1 + mask.offset);
-}
 
 /**
  * Validates q/k/v shapes and the mask for attention.

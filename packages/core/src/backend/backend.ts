@@ -26,6 +26,11 @@ export interface AttentionMask {
   readonly offset: number;
 }
 
+/** Number of keys query row `row` sees under `mask`: the prefix [0, visible) of the logical key order. */
+export function numVisibleKeys(row: number, mask: AttentionMask, numKeys: number): number {
+  return row < mask.anchorRows ? Math.min(numKeys, row + 1) : Math.min(numKeys, row + 1 + mask.offset);
+}
+
 /** Attention output and natural-log log-sum-exp of the scaled scores, per query row and head. */
 export interface AttentionResult<T extends Tensor> {
   readonly out: T; // [Tq, nq*dh]

@@ -1,5 +1,6 @@
 // KV selection for the passing block (APB.md 3.2-3.5): head-score expansion, max-pool, anchor masking, top-k per KV head.
 
+import { ApbError } from "../errors/index.js";
 import { Prng } from "../util/prng.js";
 
 /** Max-pool kernel of the retaining-head scores: kernel 5, stride 1, padding 2 (same length). */
@@ -52,7 +53,7 @@ export interface TopKSpec {
  */
 export function topKPerChannel(scores: Float32Array, spec: TopKSpec): Int32Array {
   const { numCandidates: T, numChannels: C, maskLen, k } = spec;
-  if (k > T) throw new RangeError(`topKPerChannel: k=${k} > ${T} candidate rows`);
+  if (k > T) throw new ApbError("INTERNAL", `topKPerChannel: k=${k} > ${T} candidate rows`);
   const idx = new Int32Array(k * C);
   const order = new Int32Array(T);
   const key = new Float64Array(T);

@@ -1,5 +1,7 @@
 // Tensors as the engine sees them: opaque handles owned by a backend, plus the host-memory form CPU backends use.
 
+import { ApbError } from "../errors/index.js";
+
 /** An opaque tensor owned by one backend. Row-major; shape[0] is always the token (row) axis. */
 export interface Tensor {
   readonly shape: readonly number[];
@@ -12,7 +14,7 @@ export class CpuTensor implements Tensor {
 
   constructor(data: Float32Array, shape: readonly number[]) {
     const n = shape.reduce((a, b) => a * b, 1);
-    if (n !== data.length) throw new RangeError(`CpuTensor: shape [${shape.join(", ")}] needs ${n} values, got ${data.length}`);
+    if (n !== data.length) throw new ApbError("INTERNAL", `CpuTensor: shape [${shape.join(", ")}] needs ${n} values, got ${data.length}`);
     this.data = data;
     this.shape = shape;
   }
