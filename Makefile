@@ -20,7 +20,9 @@ lint: setup
 	npx turbo run check-types --output-logs=errors-only
 
 test: setup lint
-	scripts/with-redis.sh npx vitest run
+	@mkdir -p .tmp
+	scripts/with-redis.sh npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest-report.json; \
+	  rc=$$?; node scripts/test-summary.mjs .tmp/vitest-report.json || rc=1; exit $$rc
 
 demo: setup
 	node packages/cli/dist/bin.js demo

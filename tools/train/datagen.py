@@ -26,7 +26,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import words as W  # noqa: E402
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 TASKS = ["niah_single", "niah_multikey", "niah_multivalue", "niah_multiquery", "kv", "vt", "facts"]
 QUERY_PREFIX = "\n\nQuestion: "
 QUERY_SUFFIX = "\nAnswer:"
@@ -208,14 +208,14 @@ FACT_OPENERS = ["", "", "", "According to the records, ", "It is known that ", "
 INTROS = {
     "niah": "Some special magic numbers are hidden inside the following text. Remember them.",
     "kv": "Below is a list of keys and their values. Every key is unique.",
-    "vt": "Remember the variable assignments hidden in the following text.",
+    "vt": "Follow the variable assignments hidden in the following text.",
     "facts": "The following text mentions several people and facts about them.",
 }
 
 
 # ---------------------------------------------------------------------------------------------
-# Task content. Each returns (intro, needles, qas, reserve_fn) where needles is the list of
-# sentences to scatter (in this order) and qas a list of (question, answer); qas[0] is the eval
+# Task content. Each returns (needles, qas) where needles is the list of sentences to scatter
+# (in this order) and qas a list of (question, answer, lookup_prefix); qas[0] is the eval
 # question, the rest are optional extra questions used only in training (drawn from the same
 # content without extra RNG draws).
 # ---------------------------------------------------------------------------------------------
@@ -224,7 +224,7 @@ def content_niah(rng, variant, n_needles):
         key = niah_key(rng)
         val = number5(rng)
         return [f"One of the special magic numbers for {key} is: {val}."], \
-            [(f"What is the special magic number for {key}?", val)]
+            [(f"What is the special magic number for {key}?", f"{key} is: {val}", f"{key} is:")]
     if variant == "multivalue":
         key = niah_key(rng)
         vals = []
@@ -233,7 +233,7 @@ def content_niah(rng, variant, n_needles):
             if v not in vals:
                 vals.append(v)
         return [f"One of the special magic numbers for {key} is: {v}." for v in vals], \
-            [(f"What are all the special magic numbers for {key}?", ", ".join(vals))]
+            [(f"What are all the special magic numbers for {key}?", ", ".join(vals), "")]
     keys, vals = [], []
     while len(keys) < n_needles:
         k = niah_key(rng)
@@ -244,14 +244,17 @@ def content_niah(rng, variant, n_needles):
     if variant == "multikey":
         q = rng.below(n_needles)
         order = [q] + [i for i in range(n_needles) if i != q]
-        return needles, [(f"What is the special magic number for {keys[i]}?", vals[i]) for i in order]
+        return needles, [(f"What is the special magic number for {keys[i]}?", f"{keys[i]} is: {vals[i]}",
+                          f"{keys[i]} is:") for i in order]
     if variant == "multiquery":
         a, b = rng.sample(range(n_needles), 2)
-        qas = [(f"What are the special magic numbers for {keys[a]} and {keys[b]}?", f"{vals[a]}, {vals[b]}")]
+        qas = [(f"What are the special magic numbers for {keys[a]} and {keys[b]}?",
+                f"{keys[a]} is: {vals[a]}, {keys[b]} is: {vals[b]}", f"{keys[a]} is:")]
         rest = [i for i in range(n_needles) if i != a and i != b]
         for i in range(0, len(rest) - 1, 2):
             x, y = rest[i], rest[i + 1]
-            qas.append((f"What are the special magic numbers for {keys[x]} and {keys[y]}?", f"{vals[x]}, {vals[y]}"))
+            qas.append((f"What are the special magic numbers for {keys[x]} and {keys[y]}?",
+                        f"{keys[x]} is: {vals[x]}, {keys[y]} is: {vals[y]}", f"{keys[x]} is:"))
         return needles, qas
     raise ValueError(variant)
 
@@ -284,9 +287,9 @@ def content_vt(rng, n_chains, n_vars):
         chains.append(chain)
     stmts = []
     for c, v in zip(chains, values):
-        s = [f"VAR {c[0]} = {v}."] + [f"VAR {c[i]} = VAR {c[i - 1]}." for i in range(1, len(c))]
+        s = [f"Assign {v} => {c[0]}."] + [f"Assign {c[i - 1]} => {c[i]}." for i in range(1, len(c))]
         stmts.append(s)
-    qas = [(f"Which variables are assigned the value {v}?", ", ".join(c)) for c, v in zip(chains, values)]
+    qas = [(f"Which variables receive the value {v}?", " => ".join([v] + c), f"{v} =>") for c, v in zip(chains, values)]
     return stmts, qas
 
 
@@ -351,9 +354,11 @@ def build(task, target, rng, enc, src=None, n_extra=0, train_cfg=None):
     after the first (training only; 0 for eval). train_cfg: optional dict of training-only overrides
     (number of needles etc.); None for the eval format.
 
-    Returns dict(context, question, answer, ids, ctx_len, qa_spans=[(q_start, a_start, a_end)], ...),
-    where ids = [BOS] + context + per QA (query segment + answer + [EOS]); a_end excludes nothing:
-    ids[a_start:a_end] are the answer tokens followed by EOS.
+    Returns dict(context, question, answer, ids, ctx_len, qa_spans=[(q_start, a_start, a_end, lookup)], ...),
+    where ids = [BOS] + context + per QA (query segment + answer + [EOS]); ids[a_start:a_end] are the
+    answer tokens followed by EOS; lookup = a_start + len(enc(" " + lookup_prefix)) (a_start if the
+    prefix is empty): the first non-whitespace answer token at or after it is the first token that must be
+    retrieved from the context (the "first-answer-token" metric).
     """
     src = src or TextSource(enc)
     tc = train_cfg or {}
@@ -376,7 +381,7 @@ def build(task, target, rng, enc, src=None, n_extra=0, train_cfg=None):
                 continue
             v = number5(rng)
             keys.append(k)
-            qas.append((kv_question(k), v))
+            qas.append((kv_question(k), f'"{k}": {v}', f'"{k}":'))
             needles.append(kv_pair(k, v))
         kv_used = set(keys)
         groups = [[s] for s in needles]
@@ -392,14 +397,16 @@ def build(task, target, rng, enc, src=None, n_extra=0, train_cfg=None):
         groups = [sents]  # already in document order
         qas = []
         for e in ents:
-            qas.append((f"What does the text say about {e}?", "\n".join(triple(f) for f in doc_facts if f[0] == e)))
+            qas.append((f"What does the text say about {e}?", "\n".join(triple(f) for f in doc_facts if f[0] == e),
+                        f"({e};"))
     else:
         raise ValueError(task)
     qas = qas[: 1 + n_extra]
     # 2. fixed token cost -------------------------------------------------------------------------
     intro_ids = enc(intro)
     groups_ids = [[enc(" " + s) for s in g] for g in groups]
-    qa_ids = [(enc(QUERY_PREFIX + q + QUERY_SUFFIX), enc(" " + a)) for q, a in qas]
+    qa_ids = [(enc(QUERY_PREFIX + q + QUERY_SUFFIX), enc(" " + a)) for q, a, _ in qas]
+    look = [len(enc(" " + pf)) if pf else 0 for _, _, pf in qas]
     used = 1 + len(intro_ids) + sum(len(x) for g in groups_ids for x in g) + \
         sum(len(q) + len(a) + 1 for q, a in qa_ids)
     while used > target and len(qa_ids) > 1:  # training extras that do not fit are dropped
@@ -447,13 +454,13 @@ def build(task, target, rng, enc, src=None, n_extra=0, train_cfg=None):
         ids.extend(x)
     ctx_len = len(ids)
     spans = []
-    for q, a in qa_ids:
+    for (q, a), lk in zip(qa_ids, look):
         qs = len(ids)
         ids.extend(q)
         a0 = len(ids)
         ids.extend(a)
         ids.append(EOS_ID)
-        spans.append((qs, a0, len(ids)))
+        spans.append((qs, a0, len(ids), a0 + lk))
     context = None
     if body_txt and body_txt[0] is not None and all(t is not None for t in body_txt):
         context = intro + "".join(" " + t for t in body_txt)
@@ -523,6 +530,12 @@ def check(tokdir, n_train=400, lengths=(256, 1024, 4096), n_eval=20):
                 if ref != s["ids"] or len(s["ids"]) > L:
                     bad += 1
                     print("MISMATCH", t, L, i, len(ref), len(s["ids"]))
+                # the lookup prefix tokenises as a prefix of the answer
+                pf = s["qas"][0][2]
+                pids, aids = enc(" " + pf), enc(" " + s["answer"])
+                if pf and (aids[:len(pids)] != pids or not s["answer"].startswith(pf + " ")):
+                    bad += 1
+                    print("PREFIX MISMATCH", t, L, i)
                 # whole prompt through the tokenizer with the special tokens as text
                 if tok.encode(prompt_text(s), add_special_tokens=False).ids != s["ids"]:
                     bad += 1

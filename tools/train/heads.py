@@ -229,7 +229,7 @@ def main():
             s = D.eval_sample(task, 4096, 999, enc)
             x = torch.tensor([s["ids"]], device=dev)
             am = torch.zeros_like(x, dtype=torch.uint8)
-            q0, a0, a1 = s["qa_spans"][0]
+            q0, a0, a1, _ = s["qa_spans"][0]
             am[0, a0:a1] = 1
             inp, lab = labels_and_inputs(x, am)[0]
             ov[task] = round(overlap(forward_heads(inp), lab), 3)

@@ -46,11 +46,12 @@ STAGES = {
         (1.00, {512: 0.05, 1024: 0.1, 2048: 0.2, 4096: 0.3, 8192: 0.35}),
     ],
     "long": [
-        (1.00, {512: 0.05, 1024: 0.1, 2048: 0.15, 4096: 0.25, 8192: 0.35, 16384: 0.1}),
+        (0.20, {256: 0.3, 512: 0.3, 1024: 0.2, 2048: 0.2}),
+        (1.00, {512: 0.05, 1024: 0.1, 2048: 0.15, 4096: 0.25, 8192: 0.33, 16384: 0.12}),
     ],
 }
-TASK_W = {"niah_single": 0.12, "niah_multikey": 0.16, "niah_multivalue": 0.1, "niah_multiquery": 0.1,
-          "kv": 0.17, "vt": 0.15, "facts": 0.2}
+TASK_W = {"niah_single": 0.08, "niah_multikey": 0.16, "niah_multivalue": 0.08, "niah_multiquery": 0.12,
+          "kv": 0.18, "vt": 0.18, "facts": 0.2}
 TASK_IDX = {t: i for i, t in enumerate(D.TASKS)}
 
 
@@ -130,9 +131,9 @@ def make_batch(spec):
             if len(ids) <= L:
                 break
         x[b, :len(ids)] = ids
-        for qi, (q0, a0, a1) in enumerate(s["qa_spans"]):
+        for qi, (q0, a0, a1, lk) in enumerate(s["qa_spans"]):
             ans[b, a0:a1] = 2 if qi == 0 else 1
-            for t in range(a0, a1):
+            for t in range(lk, a1):  # first token that must be looked up (after the restated cue)
                 if ids[t] not in ws:
                     first[b, t] = 2 if qi == 0 else 1
                     break
@@ -150,8 +151,8 @@ def _eval_chunk(args):
     out = []
     for i in idxs:
         s = D.eval_sample(task, L, i, enc)
-        q0, a0, a1 = s["qa_spans"][0]
-        out.append(dict(ids=s["ids"], a0=a0, a1=a1, ctx_len=s["ctx_len"], hash=D.ids_hash(s["ids"][:s["ctx_len"]])))
+        q0, a0, a1, lk = s["qa_spans"][0]
+        out.append(dict(ids=s["ids"], a0=a0, a1=a1, lk=lk, ctx_len=s["ctx_len"], hash=D.ids_hash(s["ids"][:s["ctx_len"]])))
     return task, L, out
 
 
@@ -248,7 +249,7 @@ def evaluate(model, evalset, lengths, device, ws_ids):
                     pred = model.lm_head(h[b, s["a0"] - 1:s["a1"] - 1]).argmax(-1)
                     ok += int(bool((pred == tgt).all()))
                     tl = tgt.tolist()
-                    j = next((k for k, t in enumerate(tl) if t not in ws_ids), 0)
+                    j = next((k for k, t in enumerate(tl) if k >= s["lk"] - s["a0"] and t not in ws_ids), 0)
                     fok += int(pred[j].item() == tl[j])
                     n += 1
             res[f"{task}@{L}"] = dict(exact=ok / n, first=fok / n, n=n)
