@@ -87,6 +87,24 @@ describe("onnx backend conformance: layer ops", () => {
     expectClose(await p.onnx.logits(hidden), await p.ref.logits(hidden), PROJ_TOL, "logits");
   });
 
+  it("row-chunked runs (rowChunk 4: uneven last chunk) match the reference on every row-wise op", async () => {
+    const chunked = await OnnxBackend.create({ config: p.model.config, weights: p.model.weights, heads: p.model.heads, threads: 1, host: 0, numHosts: 1 }, { rowChunk: 4 });
+    try {
+      const rng = new Prng(2003);
+      const hidden = rand(rng, 11, SHAPE.hiddenSize);
+      const attn = rand(rng, 11, SHAPE.numHeads * SHAPE.headDim);
+      const positions = Int32Array.from(Array.from({ length: 11 }, () => rng.int(4096)));
+      const got = await chunked.attnIn(1, hidden, positions, true);
+      const want = await p.ref.attnIn(1, hidden, positions, true);
+      for (const key of ["q", "k", "v"] as const) expectClose(got[key].data, want[key].data, PROJ_TOL, `chunked ${key}`);
+      expectClose(got.scores!, want.scores!, PROJ_TOL, "chunked scores");
+      expectClose((await chunked.attnOut(0, hidden, attn)).data, (await p.ref.attnOut(0, hidden, attn)).data, PROJ_TOL, "chunked attnOut");
+      expectClose(await chunked.logits(hidden), await p.ref.logits(hidden), PROJ_TOL, "chunked logits");
+    } finally {
+      await chunked.close();
+    }
+  });
+
   it("zero-row inputs give empty outputs", async () => {
     const empty = CpuTensor.zeros([0, SHAPE.hiddenSize]);
     const r = await p.onnx.attnIn(0, empty, new Int32Array(0), true);

@@ -16,9 +16,9 @@ import {
 } from "@apb/core";
 import type { AttentionMask, AttentionResult, AttnInput, Backend, BackendFactory, BackendInit, HeadDims, ModelConfig } from "@apb/core";
 import { AttentionRunner, DEFAULT_CHUNK_ROWS, blockKeysFor } from "../attention/index.js";
-import { f32, runSession } from "../session/index.js";
 import type { Session } from "../session/index.js";
 import { createModelSessions, releaseModelSessions } from "./model-sessions.js";
+import { DEFAULT_ROW_CHUNK, runByRows } from "./row-chunks.js";
 import type { LayerSessions, ModelSessions } from "./model-sessions.js";
 
 /** Tuning knobs of the onnx backend (defaults suit a few CPU cores). */
@@ -29,6 +29,8 @@ export interface OnnxBackendOptions {
   readonly attentionBlockKeys?: number;
   /** Let ORT pool threads spin between runs (default false; see SessionSettings.spinning). */
   readonly spinning?: boolean;
+  /** Rows per run of the row-wise graphs (attnIn, attnOut, heads, logits); default DEFAULT_ROW_CHUNK. */
+  readonly rowChunk?: number;
 }
 
 /** Backend on onnxruntime-node's CPU execution provider. Tensors are CpuTensor [rows, features]. */
@@ -37,14 +39,18 @@ export class OnnxBackend implements Backend<CpuTensor> {
   private readonly dims: HeadDims;
   private readonly invFreq: Float64Array;
   private readonly attentionRunner: AttentionRunner;
+  private readonly rowChunk: number;
+  private readonly heads: { numOut: number };
   private closed = false;
 
   private constructor(
     private readonly config: ModelConfig,
     private readonly embedTable: Float32Array, // [V, d]
     private readonly sessions: ModelSessions,
-    options: OnnxBackendOptions & { threads: number },
+    options: OnnxBackendOptions & { threads: number; numHeadScores: number },
   ) {
+    this.rowChunk = options.rowChunk ?? DEFAULT_ROW_CHUNK;
+    this.heads = { numOut: options.numHeadScores };
     this.dims = { nq: config.numHeads, nkv: config.numKvHeads, dh: config.headDim };
     this.invFreq = ropeInvFreq(config);
     const rowsPerChunk = options.attentionChunkRows ?? DEFAULT_CHUNK_ROWS;
@@ -58,11 +64,12 @@ export class OnnxBackend implements Backend<CpuTensor> {
    */
   static async create(init: BackendInit, options: OnnxBackendOptions = {}): Promise<OnnxBackend> {
     checkBackendInit(init);
-    for (const [key, value] of Object.entries({ attentionChunkRows: options.attentionChunkRows, attentionBlockKeys: options.attentionBlockKeys })) {
+    for (const [key, value] of Object.entries({ attentionChunkRows: options.attentionChunkRows, attentionBlockKeys: options.attentionBlockKeys, rowChunk: options.rowChunk })) {
       if (value !== undefined && !(Number.isInteger(value) && value > 0)) throw new BackendError("BACKEND_UNAVAILABLE", `${key} must be a positive integer, got ${value}`);
     }
     const sessions = await createModelSessions(init, { threads: init.threads, spinning: options.spinning ?? false });
-    return new OnnxBackend(init.config, init.weights.embed, sessions, { ...options, threads: init.threads });
+    const numHeadScores = init.heads?.layers[0]?.numOut ?? init.config.numKvHeads;
+    return new OnnxBackend(init.config, init.weights.embed, sessions, { ...options, threads: init.threads, numHeadScores });
   }
 
   async embed(ids: Int32Array): Promise<CpuTensor> {
@@ -85,13 +92,15 @@ export class OnnxBackend implements Backend<CpuTensor> {
     if (positions.length !== rows) throw new BackendError("BACKEND_FAILED", `attnIn: ${positions.length} positions for ${rows} rows`);
     if (withScores && s.heads === undefined) throw new BackendError("BACKEND_FAILED", "attnIn: retaining-head scores asked for, but the backend has no retaining heads");
     const width = (nq + 2 * nkv) * dh;
-    const r =
-      rows === 0
-        ? { q: new Float32Array(0), k: new Float32Array(0), v: new Float32Array(0), qkv: new Float32Array(0) }
-        : await runSession(s.attnIn, { hidden: f32(hidden.data, [rows, this.config.hiddenSize]), ...this.ropeFeeds(positions) }, {
-            outputs: withScores ? ["q", "k", "v", "qkv"] : ["q", "k", "v"],
-            what: `attnIn layer ${layer}`,
-          });
+    const rope = this.ropeTables(positions);
+    const outputs = [{ name: "q", width: nq * dh }, { name: "k", width: nkv * dh }, { name: "v", width: nkv * dh }, ...(withScores ? [{ name: "qkv", width }] : [])];
+    const r = await runByRows(s.attnIn, {
+      rows,
+      inputs: [{ name: "hidden", data: hidden.data, width: this.config.hiddenSize }, { name: "cos", data: rope.cos, width: dh }, { name: "sin", data: rope.sin, width: dh }],
+      outputs,
+      chunkRows: this.rowChunk,
+      what: `attnIn layer ${layer}`,
+    });
     const scores = withScores ? await this.headScores(s.heads!, { qkv: r.qkv!, rows, width }) : undefined;
     return { q: new CpuTensor(r.q!, [rows, nq * dh]), k: new CpuTensor(r.k!, [rows, nkv * dh]), v: new CpuTensor(r.v!, [rows, nkv * dh]), scores };
   }
@@ -110,16 +119,26 @@ export class OnnxBackend implements Backend<CpuTensor> {
     checkRowSize("attnOut attn", attn, width);
     const rows = hidden.numRows;
     if (attn.numRows !== rows) throw new BackendError("BACKEND_FAILED", `attnOut: hidden has ${rows} rows, attn ${attn.numRows}`);
-    if (rows === 0) return CpuTensor.zeros([0, d]);
-    const r = await runSession(s.attnOut, { hidden: f32(hidden.data, [rows, d]), attn: f32(attn.data, [rows, width]) }, { outputs: ["out"], what: `attnOut layer ${layer}` });
+    const r = await runByRows(s.attnOut, {
+      rows,
+      inputs: [{ name: "hidden", data: hidden.data, width: d }, { name: "attn", data: attn.data, width }],
+      outputs: [{ name: "out", width: d }],
+      chunkRows: this.rowChunk,
+      what: `attnOut layer ${layer}`,
+    });
     return new CpuTensor(r.out!, [rows, d]);
   }
 
   async logits(hidden: CpuTensor): Promise<Float32Array> {
     this.live();
     checkRowSize("logits hidden", hidden, this.config.hiddenSize);
-    if (hidden.numRows === 0) return new Float32Array(0);
-    const r = await runSession(this.sessions.logits, { hidden: f32(hidden.data, [hidden.numRows, this.config.hiddenSize]) }, { outputs: ["logits"], what: "logits" });
+    const r = await runByRows(this.sessions.logits, {
+      rows: hidden.numRows,
+      inputs: [{ name: "hidden", data: hidden.data, width: this.config.hiddenSize }],
+      outputs: [{ name: "logits", width: this.config.vocabSize }],
+      chunkRows: this.rowChunk,
+      what: "logits",
+    });
     return r.logits!;
   }
 
@@ -170,7 +189,7 @@ export class OnnxBackend implements Backend<CpuTensor> {
   }
 
   /** cos = [cos|cos] and sin = [−sin|sin], [T, dh], for the rotate-half form in the attnIn graph. */
-  private ropeFeeds(positions: Int32Array): { cos: ReturnType<typeof f32>; sin: ReturnType<typeof f32> } {
+  private ropeTables(positions: Int32Array): { cos: Float32Array; sin: Float32Array } {
     const dh = this.dims.dh;
     const half = dh / 2;
     const t = ropeTables(this.invFreq, positions);
@@ -186,12 +205,12 @@ export class OnnxBackend implements Backend<CpuTensor> {
         sin[r * dh + half + i] = s;
       }
     }
-    return { cos: f32(cos, [positions.length, dh]), sin: f32(sin, [positions.length, dh]) };
+    return { cos, sin };
   }
 
   private async headScores(heads: Session, x: { qkv: Float32Array; rows: number; width: number }): Promise<Float32Array> {
-    if (x.rows === 0) return new Float32Array(0);
-    const r = await runSession(heads, { qkv: f32(x.qkv, [x.rows, x.width]) }, { outputs: ["scores"], what: "retaining heads" });
+    const numOut = this.heads.numOut;
+    const r = await runByRows(heads, { rows: x.rows, inputs: [{ name: "qkv", data: x.qkv, width: x.width }], outputs: [{ name: "scores", width: numOut }], chunkRows: this.rowChunk, what: "retaining heads" });
     return r.scores!;
   }
 }

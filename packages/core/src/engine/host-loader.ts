@@ -4,7 +4,7 @@
 import { BackendError } from "../errors/index.js";
 import type { Backend, BackendFactory, BackendInit } from "../backend/index.js";
 import { createReferenceBackend } from "../backend-reference/index.js";
-import { loadModel, loadRetainingHeads, loadTokenizer } from "../model/index.js";
+import { loadTokenizer } from "../model/index.js";
 import type { ModelConfig } from "../model/types.js";
 import type { BackendSpec, HostInit } from "./messages.js";
 
@@ -35,8 +35,7 @@ async function backendFactory(spec: BackendSpec): Promise<BackendFactory> {
 }
 
 export async function loadHost(m: HostInit): Promise<LoadedHost> {
-  const { config, weights } = await loadModel(m.modelDir);
-  const heads = m.headsPath === undefined ? undefined : await loadRetainingHeads(m.headsPath, config);
+  const { config, weights, heads } = m.model;
   const init: BackendInit = { config, weights, heads, threads: m.threads, host: m.host, numHosts: m.numHosts };
   const backend = await (await backendFactory(m.backend))(init);
   const tokenizer = m.host === m.numHosts - 1 ? await loadTokenizer(m.modelDir) : undefined;

@@ -5,10 +5,11 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { ApbError, TransportError, deserializeError } from "../errors/index.js";
 import type { SerializedApbError } from "../errors/index.js";
+import { loadModel, loadRetainingHeads, shareModelWeights, shareRetainingHeads } from "../model/index.js";
 import type { GroupPlan } from "../plan/index.js";
 import type { SamplingParams } from "../sampling/index.js";
 import { RequestHub } from "../transport/index.js";
-import type { BackendSpec, FromHost, HostDone, ToHost } from "./messages.js";
+import type { BackendSpec, FromHost, HostDone, SharedModel, ToHost } from "./messages.js";
 
 export interface GroupOptions {
   readonly modelDir: string;
@@ -83,6 +84,7 @@ export class InProcessGroup {
    */
   static async start(o: GroupOptions): Promise<InProcessGroup> {
     const threads = o.threadsPerHost ?? Math.max(1, Math.floor(availableParallelism() / o.numHosts));
+    const model = await loadShared(o);
     const workers = Array.from({ length: o.numHosts }, () => new Worker(workerUrl(), { execArgv: [] }));
     const ready = workers.map(
       (w, host) =>
@@ -95,7 +97,7 @@ export class InProcessGroup {
           };
           w.on("message", onMsg);
           w.once("error", reject);
-          const init: ToHost = { t: "init", host, numHosts: o.numHosts, modelDir: o.modelDir, headsPath: o.headsPath, backend: o.backend, threads };
+          const init: ToHost = { t: "init", host, numHosts: o.numHosts, modelDir: o.modelDir, model, backend: o.backend, threads };
           w.postMessage(init);
         }),
     );
@@ -234,6 +236,13 @@ export class InProcessGroup {
     this.broken ??= new TransportError("TRANSPORT_CLOSED", "the group is closed");
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+/** Loads the checkpoint (and heads) once for all hosts, into shared memory. */
+async function loadShared(o: GroupOptions): Promise<SharedModel> {
+  const { config, weights } = await loadModel(o.modelDir);
+  const heads = o.headsPath === undefined ? undefined : await loadRetainingHeads(o.headsPath, config);
+  return { config, weights: shareModelWeights(weights), heads: heads === undefined ? undefined : shareRetainingHeads(heads) };
 }
 
 /** The error that started a failure: a host's own error beats the HOST_FAILED echoes of the others. */

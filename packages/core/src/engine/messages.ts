@@ -3,6 +3,7 @@
 
 import type { OpProfile } from "../backend/index.js";
 import type { SerializedApbError } from "../errors/index.js";
+import type { ModelConfig, ModelWeights, RetainingHeadWeights } from "../model/types.js";
 import type { GroupPlan } from "../plan/index.js";
 import type { SamplingParams } from "../sampling/index.js";
 import type { HubReply, HubRequest } from "../transport/index.js";
@@ -11,11 +12,19 @@ import type { HostRequestResult } from "./host-request.js";
 /** Which backend a host builds: a built-in name or a module exporting `createBackend`. */
 export type BackendSpec = "reference" | "onnx" | { readonly module: string };
 
+/** A model loaded once by the group, its arrays in SharedArrayBuffers (no copy per host thread). */
+export interface SharedModel {
+  readonly config: ModelConfig;
+  readonly weights: ModelWeights;
+  readonly heads: RetainingHeadWeights | undefined;
+}
+
 export interface HostInit {
   readonly host: number;
   readonly numHosts: number;
+  /** The checkpoint folder (the last host loads its tokenizer from it for stop strings). */
   readonly modelDir: string;
-  readonly headsPath: string | undefined;
+  readonly model: SharedModel;
   readonly backend: BackendSpec;
   readonly threads: number;
 }

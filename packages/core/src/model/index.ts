@@ -17,6 +17,7 @@ export {
   retainingHeadParameterCount,
 } from "./retaining-heads.js";
 export { ropeInvFreq, ropeTables } from "./rope.js";
+export { shareModelWeights, shareRetainingHeads } from "./shared-weights.js";
 export { INDEX_FILE_NAME, SINGLE_FILE_NAME, SafetensorsCheckpoint } from "./safetensors-checkpoint.js";
 export { writeSafetensors } from "./safetensors-writer.js";
 export type { TensorToWrite, WritableDtype } from "./safetensors-writer.js";
