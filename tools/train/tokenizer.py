@@ -1,6 +1,6 @@
 """Train the small byte-level BPE tokenizer on generated text (HF `tokenizers`).
 
-  python tools/train/tokenizer.py --out tools/train/tokenizer [--vocab 4096] [--mb 12]
+  python tools/train/tokenizer.py --out DIR [--vocab 4096] [--mb 12]
 
 Special tokens: <pad>=0, <s>=1, </s>=2, <unk>=3. Pre-tokenizer: Digits(individual_digits=True) then
 ByteLevel(add_prefix_space=False, use_regex=True), so every digit is its own token. No post-processor:
@@ -52,7 +52,9 @@ def train(out, vocab=4096, mb=12.0):
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "tokenizer"))
+    # --out is required on purpose: tools/train/tokenizer/ is the artifact the shipped model was trained
+    # with (see README.md, "Tokenizer"); retraining it with the current corpus gives different merges.
+    ap.add_argument("--out", required=True)
     ap.add_argument("--vocab", type=int, default=4096)
     ap.add_argument("--mb", type=float, default=12.0)
     a = ap.parse_args()
