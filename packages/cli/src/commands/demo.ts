@@ -23,7 +23,7 @@ const demoOptions = z.object({
 type DemoOptions = z.output<typeof demoOptions>;
 
 /** The demo's model: small enough that full attention over 8192 tokens stays within a minute on 2 cores. */
-const DEMO_MODEL = { numLayers: 4, hiddenSize: 256, numHeads: 4, numKvHeads: 2, intermediateSize: 512, vocabSize: 256 } as const;
+const DEMO_MODEL = { numLayers: 8, hiddenSize: 512, numHeads: 8, numKvHeads: 2, intermediateSize: 1024, vocabSize: 256 } as const;
 
 const NOTE =
   "The model's weights are RANDOM, so its answers are meaningless: this demo shows that the distributed strategies are " +
