@@ -1,19 +1,7 @@
 // The Backend contract on onnxruntime-node (CPU): per-layer fused graphs with the weights as initializers,
 // chunked attention without n×n matrices, and the small row/selection ops in plain TypeScript (shared with core).
 
-import {
-  BackendError,
-  CpuTensor,
-  checkBackendInit,
-  checkRowSize,
-  concatRowsCpu,
-  gatherHeadsCpu,
-  queryScoresCpu,
-  ropeInvFreq,
-  ropeTables,
-  sliceRowsCpu,
-  uploadCpu,
-} from "@apb/core";
+import { BackendError, CpuBackendBase, CpuTensor, checkBackendInit, checkRowSize, ropeInvFreq, ropeTables } from "@apb/core";
 import type { AttentionMask, AttentionResult, AttnInput, Backend, BackendFactory, BackendInit, HeadDims, ModelConfig } from "@apb/core";
 import { AttentionRunner, DEFAULT_CHUNK_ROWS, blockKeysFor } from "../attention/index.js";
 import type { Session } from "../session/index.js";
@@ -34,9 +22,9 @@ export interface OnnxBackendOptions {
 }
 
 /** Backend on onnxruntime-node's CPU execution provider. Tensors are CpuTensor [rows, features]. */
-export class OnnxBackend implements Backend<CpuTensor> {
+export class OnnxBackend extends CpuBackendBase implements Backend<CpuTensor> {
   readonly name = "onnx";
-  private readonly dims: HeadDims;
+  protected readonly dims: HeadDims;
   private readonly invFreq: Float64Array;
   private readonly attentionRunner: AttentionRunner;
   private readonly rowChunk: number;
@@ -49,6 +37,7 @@ export class OnnxBackend implements Backend<CpuTensor> {
     private readonly sessions: ModelSessions,
     options: OnnxBackendOptions & { threads: number; numHeadScores: number },
   ) {
+    super();
     this.rowChunk = options.rowChunk ?? DEFAULT_ROW_CHUNK;
     this.heads = { numOut: options.numHeadScores };
     this.dims = { nq: config.numHeads, nkv: config.numKvHeads, dh: config.headDim };
@@ -140,34 +129,6 @@ export class OnnxBackend implements Backend<CpuTensor> {
       what: "logits",
     });
     return r.logits!;
-  }
-
-  async queryScores(q: CpuTensor, k: CpuTensor): Promise<Float32Array> {
-    return queryScoresCpu(q, k, this.dims);
-  }
-
-  gatherHeads(x: CpuTensor, idx: Int32Array, rows: number): CpuTensor {
-    return gatherHeadsCpu(x, idx, { rows, nkv: this.dims.nkv });
-  }
-
-  concatRows(parts: readonly CpuTensor[]): CpuTensor {
-    return concatRowsCpu(parts);
-  }
-
-  sliceRows(x: CpuTensor, start: number, end: number): CpuTensor {
-    return sliceRowsCpu(x, start, end);
-  }
-
-  async download(x: CpuTensor): Promise<Float32Array> {
-    return x.data.slice();
-  }
-
-  upload(data: Float32Array, shape: readonly number[]): CpuTensor {
-    return uploadCpu(data, shape);
-  }
-
-  dispose(_x: CpuTensor): void {
-    // Host memory: the garbage collector frees it.
   }
 
   /** Releases every ORT session; later ops fail with BACKEND_FAILED. Idempotent. */

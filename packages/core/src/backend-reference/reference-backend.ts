@@ -5,23 +5,25 @@ import type { AttentionMask, AttentionResult, AttnInput, Backend, BackendFactory
 import type { LayerWeights, ModelConfig, ModelWeights, RetainingHeadWeights } from "../model/types.js";
 import { ropeInvFreq, ropeTables } from "../model/rope.js";
 import { CpuTensor } from "../tensor/tensor.js";
-import { checkRowSize, concatRowsCpu, ensure, gatherHeadsCpu, queryScoresCpu, sliceRowsCpu, uploadCpu } from "./cpu-tensor-ops.js";
+import { CpuBackendBase } from "./cpu-backend-base.js";
+import { checkRowSize, ensure } from "./cpu-tensor-ops.js";
 import type { HeadDims } from "./cpu-tensor-ops.js";
 import { referenceAttention } from "./reference-attention.js";
 import { addInPlace, linear, rmsNorm, ropeInPlace, siluInPlace, swigluInPlace } from "./reference-math.js";
 import { checkBackendInit } from "./weight-checks.js";
 
 /** Backend on plain TypeScript loops. Tensors are CpuTensor, 2-D [rows, features]. */
-export class ReferenceBackend implements Backend<CpuTensor> {
+export class ReferenceBackend extends CpuBackendBase implements Backend<CpuTensor> {
   readonly name = "reference";
   private readonly config: ModelConfig;
   private readonly weights: ModelWeights;
   private readonly heads: RetainingHeadWeights | undefined;
   private readonly invFreq: Float64Array;
-  private readonly dims: HeadDims;
+  protected readonly dims: HeadDims;
 
   /** @throws BackendError / ModelError when the init is inconsistent (see checkBackendInit). */
   constructor(init: BackendInit) {
+    super();
     checkBackendInit(init);
     this.config = init.config;
     this.weights = init.weights;
@@ -90,34 +92,6 @@ export class ReferenceBackend implements Backend<CpuTensor> {
     checkRowSize("logits hidden", hidden, d);
     const x = rmsNorm(hidden.data, this.weights.finalNorm, this.config.rmsNormEps);
     return linear(x, hidden.numRows, { w: this.weights.lmHead, b: undefined, inDim: d, outDim: vocab });
-  }
-
-  async queryScores(q: CpuTensor, k: CpuTensor): Promise<Float32Array> {
-    return queryScoresCpu(q, k, this.dims);
-  }
-
-  gatherHeads(x: CpuTensor, idx: Int32Array, rows: number): CpuTensor {
-    return gatherHeadsCpu(x, idx, { rows, nkv: this.dims.nkv });
-  }
-
-  concatRows(parts: readonly CpuTensor[]): CpuTensor {
-    return concatRowsCpu(parts);
-  }
-
-  sliceRows(x: CpuTensor, start: number, end: number): CpuTensor {
-    return sliceRowsCpu(x, start, end);
-  }
-
-  async download(x: CpuTensor): Promise<Float32Array> {
-    return x.data.slice();
-  }
-
-  upload(data: Float32Array, shape: readonly number[]): CpuTensor {
-    return uploadCpu(data, shape);
-  }
-
-  dispose(_x: CpuTensor): void {
-    // Host memory: the garbage collector frees it.
   }
 
   async close(): Promise<void> {
