@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApbEngine, Prng, createReferenceBackend, loadModel, writeRandomCheckpoint } from "@apb/core";
 import type { Backend, BackendFactory, GenerateResult, ModelConfig, Tensor } from "@apb/core";
 import { createBackend as createOnnxBackend } from "@apb/backend-onnx";
+import { relErr } from "./helpers/compare.js";
 
 type BackendName = "reference" | "onnx";
 const BACKENDS: readonly BackendName[] = ["reference", "onnx"];
@@ -24,15 +25,6 @@ const N = 61; // uneven: pads the last host for H = 2, 4, 8
 const context = Array.from({ length: N }, () => 4 + rng.int(250));
 const question = [7, 8, 9];
 
-function relErr(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-30));
-}
 
 async function run(hosts: number, req: Parameters<ApbEngine["generate"]>[0], backend: BackendName = "reference"): Promise<GenerateResult> {
   const engine = await ApbEngine.open({ model: dir, hosts, backend });

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { ApbEngine, writeRandomCheckpoint } from "@apb/core";
 import type { RandomCheckpointOptions } from "@apb/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { relErr } from "./helpers/compare.js";
 
 /** float32 storage vs float64 numpy: observed ~1e-6; 1e-5 leaves room without hiding a real bug (those are O(1)). */
 const REL_TOL = 1e-5;
@@ -42,15 +43,6 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-function relErr(a: Float32Array, b: readonly number[]): number {
-  let num = 0;
-  let den = 0;
-  b.forEach((x, i) => {
-    num += (a[i]! - x) ** 2;
-    den += x * x;
-  });
-  return Math.sqrt(num / den);
-}
 
 function argmax(xs: readonly number[]): number {
   return xs.reduce((best, x, i) => (x > xs[best]! ? i : best), 0);
