@@ -3,7 +3,8 @@
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { PlanError } from "../errors/index.js";
+import { randomUUID } from "node:crypto";
+import { InputError, PlanError } from "../errors/index.js";
 import { loadModelConfig, loadTokenizer } from "../model/index.js";
 import type { ApbTokenizer } from "../model/index.js";
 import type { ModelConfig } from "../model/types.js";
@@ -13,8 +14,10 @@ import { parseSampling } from "../sampling/index.js";
 import type { SamplingInput } from "../sampling/index.js";
 import { InProcessGroup } from "./in-process-group.js";
 import type { FinishReason, HostTimings } from "./host-request.js";
-import type { BackendSpec } from "./messages.js";
-import { buildTokens, checkTokens } from "./request-tokens.js";
+import { ApbSession } from "./apb-session.js";
+import type { BackendSpec, RunMode } from "./messages.js";
+import { buildContext, buildQuestion, buildTokens, checkTokens } from "./request-tokens.js";
+import type { RequestTokens } from "./request-tokens.js";
 
 export interface EngineOptions {
   /** A Hugging Face checkpoint folder (config.json, safetensors, optional tokenizer.json). */
@@ -28,17 +31,17 @@ export interface EngineOptions {
   readonly failureGraceMs?: number;
 }
 
-/** One request: a context (text or ids), an optional question, strategy settings and sampling. */
-export interface GenerateRequest {
-  readonly prompt?: string;
-  readonly ids?: ArrayLike<number>;
-  readonly question?: string;
-  readonly questionIds?: ArrayLike<number>;
+/** How the context is split: every strategy knob, for generate and for sessions. */
+export interface StrategyOptions {
   readonly strategy?: Strategy;
   readonly anchor?: number;
   readonly passing?: number;
   readonly selection?: Selection;
   readonly queryStart?: number;
+}
+
+/** Per-run options shared by generate and session.ask. */
+export interface RunOptions {
   readonly sampling?: SamplingInput;
   readonly signal?: AbortSignal;
   readonly stepTimeoutMs?: number;
@@ -50,6 +53,27 @@ export interface GenerateRequest {
   readonly profile?: boolean;
   /** Return the logits each token was sampled from (tests). */
   readonly keepLogits?: boolean;
+}
+
+/** One request: a context (text or ids), an optional question, strategy settings and sampling. */
+export interface GenerateRequest extends StrategyOptions, RunOptions {
+  readonly prompt?: string;
+  readonly ids?: ArrayLike<number>;
+  readonly question?: string;
+  readonly questionIds?: ArrayLike<number>;
+}
+
+/** A context to keep resident: text or ids, strategy settings, and how long it may live unused. */
+export interface SessionRequest extends StrategyOptions {
+  readonly prompt?: string;
+  readonly ids?: ArrayLike<number>;
+  /** Refused on purpose: a session has no question at prefill time. */
+  readonly question?: never;
+  readonly questionIds?: never;
+  /** Close the session automatically after this long without a question (default: never). */
+  readonly ttlMs?: number;
+  readonly signal?: AbortSignal;
+  readonly stepTimeoutMs?: number;
 }
 
 /** Backend time summed over hosts: attention vs all ops. */
@@ -80,6 +104,8 @@ export interface GenerateResult {
 
 /** A model loaded on H in-process hosts. */
 export class ApbEngine {
+  private prefills = 0;
+
   private constructor(
     private readonly group: InProcessGroup,
     readonly config: ModelConfig,
@@ -108,6 +134,10 @@ export class ApbEngine {
   plan(req: GenerateRequest): GroupPlan {
     const t = buildTokens(req, this.tokenizer);
     checkTokens(t, this.config);
+    return this.planTokens(t, req);
+  }
+
+  private planTokens(t: RequestTokens, req: StrategyOptions): GroupPlan {
     const strategy = req.strategy ?? (this.numHosts === 1 ? "full" : "apb");
     let selection = req.selection;
     if (strategy === "apb" && selection === undefined) {
@@ -128,9 +158,18 @@ export class ApbEngine {
 
   /** Runs one request. @throws PlanError, InputError, TransportError, BackendError. */
   async generate(req: GenerateRequest): Promise<GenerateResult> {
+    return this.runPlanned(this.plan(req), req, { kind: "generate" });
+  }
+
+  /** Prefills run so far (generate and session opens; session questions reuse theirs). */
+  get numPrefills(): number {
+    return this.prefills;
+  }
+
+  private async runPlanned(plan: GroupPlan, req: RunOptions, mode: RunMode): Promise<GenerateResult> {
     const sampling = parseSampling(req.sampling);
-    const plan = this.plan(req);
-    const hosts = await this.group.run(plan, sampling, { signal: req.signal, stepTimeoutMs: req.stepTimeoutMs, onToken: req.onToken, dumpCache: req.dumpCache, profile: req.profile, keepLogits: req.keepLogits });
+    if (mode.kind !== "ask") this.prefills += 1;
+    const hosts = await this.group.run(plan, sampling, { signal: req.signal, stepTimeoutMs: req.stepTimeoutMs, onToken: req.onToken, dumpCache: req.dumpCache, profile: req.profile, keepLogits: req.keepLogits, mode });
     const owner = hosts[hosts.length - 1]!.result;
     return {
       tokens: owner.tokens,
@@ -148,6 +187,35 @@ export class ApbEngine {
       logits: owner.logits,
       profile: req.profile ? sumProfiles(hosts.map((h) => h.profile ?? {})) : undefined,
     };
+  }
+
+  /**
+   * Prefills a context once and keeps its KV cache resident on the hosts, so that many questions (from many agents)
+   * can be asked against it without another prefill. No question is known at prefill time, so APB's selection is
+   * query-agnostic here (retaining heads, or random), unlike a one-off generate that embeds its question in the anchor.
+   * @throws PlanError / InputError for bad inputs; the errors of generate for runtime failures.
+   */
+  async openSession(req: SessionRequest): Promise<ApbSession> {
+    if (req.question !== undefined || req.questionIds !== undefined) throw new InputError("INPUT_INVALID", "a session is opened without a question; ask questions with session.ask()");
+    const all = buildContext(req, this.tokenizer);
+    const t: RequestTokens = { context: all, query: new Int32Array(0), anchorQuery: new Int32Array(0) };
+    checkTokens(t, this.config);
+    const plan = this.planTokens(t, req);
+    const id = randomUUID();
+    const opened = await this.runPlanned(plan, req, { kind: "prefill", session: id });
+    return new ApbSession({
+      id,
+      context: all,
+      prefillMs: opened.timings.prefillMs,
+      ttlMs: req.ttlMs,
+      ask: (question, r) => {
+        const qt: RequestTokens = { context: all, query: question, anchorQuery: new Int32Array(0) };
+        checkTokens(qt, this.config);
+        return this.runPlanned(this.planTokens(qt, req), r, { kind: "ask", session: id });
+      },
+      close: () => this.group.closeSession(id),
+      encodeQuestion: (q) => buildQuestion(q, this.tokenizer),
+    });
   }
 
   /**

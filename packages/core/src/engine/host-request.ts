@@ -37,8 +37,8 @@ export interface HostRequestArgs<T extends Tensor> {
   readonly onToken?: (token: number, index: number) => void;
   /** Owner only: true when the generated text so far contains a stop string. */
   readonly hitsStopString?: (tokens: readonly number[]) => boolean;
-  /** Skip prefill: the cache already holds this plan's context (a session). */
-  readonly reusePrefill?: boolean;
+  /** prefill: stop after prefill (a session opens); ask: skip prefill, the cache holds the context (a session). */
+  readonly phase?: "generate" | "prefill" | "ask";
   /** Owner: keep the logits of every step (tests). */
   readonly keepLogits?: boolean;
 }
@@ -47,10 +47,14 @@ export interface HostRequestArgs<T extends Tensor> {
 export async function runHostRequest<T extends Tensor>(a: HostRequestArgs<T>): Promise<HostRequestResult> {
   const { engine, plan, exchange: ex, signal } = a;
   const t0 = performance.now();
-  if (a.reusePrefill) engine.rewind();
+  if (a.phase === "ask") engine.rewind();
   else await engine.prefill(plan.hosts[engine.host]!, ex, { signal, seed: a.sampling.seed });
   const prefillRows = engine.numCachedTokens;
   const t1 = performance.now();
+  if (a.phase === "prefill") {
+    const rows = { prefill: prefillRows, query: prefillRows, end: prefillRows };
+    return { tokens: [], logits: undefined, finishReason: "stop", timings: { prefillMs: t1 - t0, queryMs: 0, decodeMs: 0 }, cacheRows: rows };
+  }
   const sampler = new Sampler(a.sampling);
   const tokens: number[] = [];
   const logits: Float32Array[] | undefined = a.keepLogits && engine.isOwner ? [] : undefined;

@@ -2,7 +2,7 @@
 // the other hosts, exchanging frames through the main-thread hub.
 
 import { parentPort } from "node:worker_threads";
-import { ApbError, TransportError, toApbError } from "../errors/index.js";
+import { ApbError, SessionError, TransportError, toApbError } from "../errors/index.js";
 import type { SerializedApbError } from "../errors/index.js";
 import { OpProfiler } from "../backend/index.js";
 import type { Backend } from "../backend/index.js";
@@ -25,6 +25,8 @@ function post(m: FromHost, transfer?: ArrayBuffer[]): void {
 
 let loaded: LoadedHost | undefined;
 let engine: HostEngine<Tensor> | undefined;
+/** Open context sessions: each keeps its own cache on this host. */
+const sessions = new Map<string, HostEngine<Tensor>>();
 let profiler: OpProfiler<Tensor> | undefined;
 const active = new Map<number, { transport: PortTransport; abort: AbortController }>();
 
@@ -39,6 +41,20 @@ async function init(m: HostInit): Promise<void> {
   }
 }
 
+/** The engine (cache) a request runs on. @throws SessionError when an ask names no open session. */
+function engineFor(m: RunRequest): HostEngine<Tensor> {
+  if (m.mode.kind === "generate") return engine!;
+  if (m.mode.kind === "prefill") {
+    const e = new HostEngine(profiler!.backend, loaded!.config, engine!.host, engine!.numHosts);
+    sessions.get(m.mode.session)?.reset();
+    sessions.set(m.mode.session, e);
+    return e;
+  }
+  const e = sessions.get(m.mode.session);
+  if (e === undefined) throw new SessionError("SESSION_NOT_FOUND", `no open session ${m.mode.session} on host ${engine!.host}`);
+  return e;
+}
+
 async function run(m: RunRequest): Promise<void> {
   const host = engine!.host;
   const abort = new AbortController();
@@ -47,28 +63,36 @@ async function run(m: RunRequest): Promise<void> {
   const c = loaded!.config;
   const exchange = new KvExchange(transport, { kvRowSize: c.numKvHeads * c.headDim, numHeads: c.numHeads, headDim: c.headDim }, { signal: abort.signal, timeoutMs: m.stepTimeoutMs });
   profiler!.reset(m.profile);
+  let target: HostEngine<Tensor> | undefined;
   try {
+    target = engineFor(m);
     const result = await runHostRequest({
-      engine: engine!,
+      engine: target,
       plan: m.plan,
       exchange,
       sampling: m.sampling,
       maxPositions: c.maxPositions,
       signal: abort.signal,
-      reusePrefill: m.reusePrefill,
+      phase: m.mode.kind,
       keepLogits: m.keepLogits,
       onToken: (token, index) => post({ t: "token", req: m.req, token, index }),
       hitsStopString: loaded!.stopStringMatcher(m.sampling.stopStrings),
     });
-    const cache = m.dumpCache ? await engine!.dumpCache() : undefined;
+    const cache = m.dumpCache ? await target.dumpCache() : undefined;
     post({ t: "done", req: m.req, host, result, cache, profile: m.profile ? profiler!.profile : undefined });
   } catch (err) {
+    if (m.mode.kind === "prefill") dropSession(m.mode.session);
     const e: SerializedApbError = toApbError(abort.signal.aborted ? abort.signal.reason ?? err : err).toJSON();
     await transport.fail(e);
     post({ t: "failed", req: m.req, host, error: e });
   } finally {
     active.delete(m.req);
   }
+}
+
+function dropSession(id: string): void {
+  sessions.get(id)?.reset();
+  sessions.delete(id);
 }
 
 port.on("message", (m: ToHost) => {
@@ -78,6 +102,9 @@ port.on("message", (m: ToHost) => {
       break;
     case "run":
       void run(m);
+      break;
+    case "closeSession":
+      dropSession(m.session);
       break;
     case "abort":
       active.get(m.req)?.abort.abort(new TransportError("ABORTED", "the request was aborted"));

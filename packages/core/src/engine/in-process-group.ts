@@ -9,7 +9,7 @@ import { loadModel, loadRetainingHeads, shareModelWeights, shareRetainingHeads }
 import type { GroupPlan } from "../plan/index.js";
 import type { SamplingParams } from "../sampling/index.js";
 import { RequestHub } from "../transport/index.js";
-import type { BackendSpec, FromHost, HostDone, SharedModel, ToHost } from "./messages.js";
+import type { BackendSpec, FromHost, HostDone, RunMode, SharedModel, ToHost } from "./messages.js";
 
 export interface GroupOptions {
   readonly modelDir: string;
@@ -28,8 +28,8 @@ export interface GroupRunOptions {
   /** Longest wait for one exchange between hosts (a hung peer fails the request after this). Default 10 min. */
   readonly stepTimeoutMs?: number;
   readonly onToken?: (token: number, index: number) => void;
-  /** Keep the prefilled cache and skip prefill (a session's later questions). */
-  readonly reusePrefill?: boolean;
+  /** generate (default), open a session (prefill only) or ask an open session. */
+  readonly mode?: RunMode;
   /** Return every host's cache contents (tests). */
   readonly dumpCache?: boolean;
   /** Time every backend op on every host. */
@@ -148,7 +148,7 @@ export class InProcessGroup {
         },
       };
       this.running = running;
-      this.post("all", { t: "run", req, plan, sampling, stepTimeoutMs: opts.stepTimeoutMs ?? 600_000, reusePrefill: opts.reusePrefill ?? false, dumpCache: opts.dumpCache ?? false, profile: opts.profile ?? false, keepLogits: opts.keepLogits ?? false });
+      this.post("all", { t: "run", req, plan, sampling, stepTimeoutMs: opts.stepTimeoutMs ?? 600_000, mode: opts.mode ?? { kind: "generate" }, dumpCache: opts.dumpCache ?? false, profile: opts.profile ?? false, keepLogits: opts.keepLogits ?? false });
     });
   }
 
@@ -228,6 +228,13 @@ export class InProcessGroup {
         }
       }
     }
+  }
+
+  /** Drops a session's caches on every host (after the requests queued before it). */
+  closeSession(session: string): Promise<void> {
+    const next = this.queue.then(() => this.post("all", { t: "closeSession", session }));
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   /** Stops every worker (after the running request, if any). */

@@ -1,6 +1,8 @@
 // Public names of the engine concept.
 export { ApbEngine } from "./apb-engine.js";
-export type { EngineOptions, GenerateRequest, GenerateResult, RequestProfile } from "./apb-engine.js";
+export type { EngineOptions, GenerateRequest, GenerateResult, RequestProfile, RunOptions, SessionRequest, StrategyOptions } from "./apb-engine.js";
+export { ApbSession } from "./apb-session.js";
+export type { AskRequest } from "./apb-session.js";
 export { HostEngine } from "./host-engine.js";
 export type { LayerCache, StepInput } from "./host-engine.js";
 export { runHostRequest } from "./host-request.js";
@@ -9,6 +11,6 @@ export { InProcessGroup } from "./in-process-group.js";
 export type { GroupOptions, GroupRunOptions, GroupRunResult } from "./in-process-group.js";
 export { KvExchange } from "./kv-exchange.js";
 export type { ExchangeOptions, ExchangeShape } from "./kv-exchange.js";
-export type { BackendSpec, HostDone } from "./messages.js";
-export { buildTokens, checkTokens } from "./request-tokens.js";
+export type { BackendSpec, HostDone, RunMode } from "./messages.js";
+export { buildContext, buildQuestion, buildTokens, checkTokens } from "./request-tokens.js";
 export type { RequestTokens } from "./request-tokens.js";

@@ -29,12 +29,18 @@ export interface HostInit {
   readonly threads: number;
 }
 
+/**
+ * What a request does with the hosts' caches: `generate` prefills and answers once (the default cache); `prefill`
+ * opens a session (prefill only, the cache stays under the session id); `ask` answers against an open session.
+ */
+export type RunMode = { readonly kind: "generate" } | { readonly kind: "prefill"; readonly session: string } | { readonly kind: "ask"; readonly session: string };
+
 export interface RunRequest {
   readonly req: number;
   readonly plan: GroupPlan;
   readonly sampling: SamplingParams;
   readonly stepTimeoutMs: number;
-  readonly reusePrefill: boolean;
+  readonly mode: RunMode;
   readonly dumpCache: boolean;
   readonly profile: boolean;
   readonly keepLogits: boolean;
@@ -45,6 +51,7 @@ export type ToHost =
   | ({ readonly t: "init" } & HostInit)
   | ({ readonly t: "run" } & RunRequest)
   | { readonly t: "abort"; readonly req: number }
+  | { readonly t: "closeSession"; readonly session: string }
   | { readonly t: "close" }
   | HubReply;
 

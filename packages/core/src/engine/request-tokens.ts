@@ -28,15 +28,27 @@ function needTokenizer(tok: ApbTokenizer | undefined, what: string): ApbTokenize
  * into the anchor.
  */
 export function buildTokens(src: TokenSource, tok: ApbTokenizer | undefined): RequestTokens {
-  if ((src.prompt === undefined) === (src.ids === undefined)) throw new InputError("INPUT_INVALID", "give exactly one of a prompt (text) or token ids");
-  const all = src.ids !== undefined ? Int32Array.from(src.ids) : needTokenizer(tok, "a text prompt").encode(src.prompt!, { addSpecialTokens: true });
-  let question: Int32Array | undefined;
-  if (src.questionIds !== undefined) question = Int32Array.from(src.questionIds);
-  else if (src.question !== undefined) question = needTokenizer(tok, "a text question").encode(src.question, { addSpecialTokens: false });
-  if (question !== undefined && question.length === 0) throw new InputError("INPUT_INVALID", "the question is empty");
-  if (question !== undefined) return { context: all, query: question, anchorQuery: question };
+  const all = buildContext(src, tok);
+  if (src.question !== undefined || src.questionIds !== undefined) {
+    const question = buildQuestion(src, tok);
+    return { context: all, query: question, anchorQuery: question };
+  }
   if (all.length < 2) throw new InputError("INPUT_INVALID", `the prompt has ${all.length} token(s); it needs at least 2 without a question`);
   return { context: all.subarray(0, all.length - 1), query: all.subarray(all.length - 1), anchorQuery: new Int32Array(0) };
+}
+
+/** The context tokens of a text prompt (with the tokenizer's special tokens) or of ids. */
+export function buildContext(src: Pick<TokenSource, "prompt" | "ids">, tok: ApbTokenizer | undefined): Int32Array {
+  if ((src.prompt === undefined) === (src.ids === undefined)) throw new InputError("INPUT_INVALID", "give exactly one of a prompt (text) or token ids");
+  return src.ids !== undefined ? Int32Array.from(src.ids) : needTokenizer(tok, "a text prompt").encode(src.prompt!, { addSpecialTokens: true });
+}
+
+/** The question's tokens (text without special tokens, or ids); never empty. */
+export function buildQuestion(src: Pick<TokenSource, "question" | "questionIds">, tok: ApbTokenizer | undefined): Int32Array {
+  if ((src.question === undefined) === (src.questionIds === undefined)) throw new InputError("INPUT_INVALID", "give exactly one of a question (text) or question ids");
+  const q = src.questionIds !== undefined ? Int32Array.from(src.questionIds) : needTokenizer(tok, "a text question").encode(src.question!, { addSpecialTokens: false });
+  if (q.length === 0) throw new InputError("INPUT_INVALID", "the question is empty");
+  return q;
 }
 
 /** @throws InputError TOKEN_OUT_OF_VOCAB or PROMPT_TOO_LONG. */

@@ -13,6 +13,8 @@ export type ApbErrorCode =
   | "INPUT_INVALID"
   | "TOKEN_OUT_OF_VOCAB"
   | "PROMPT_TOO_LONG"
+  | "SESSION_NOT_FOUND"
+  | "SESSION_EXPIRED"
   | "BACKEND_UNAVAILABLE"
   | "BACKEND_FAILED"
   | "FRAME_INVALID"
@@ -65,6 +67,8 @@ const USER_ERROR_CODES: ReadonlySet<ApbErrorCode> = new Set<ApbErrorCode>([
   "INPUT_INVALID",
   "TOKEN_OUT_OF_VOCAB",
   "PROMPT_TOO_LONG",
+  "SESSION_NOT_FOUND",
+  "SESSION_EXPIRED",
 ]);
 
 /** Model files (config.json, safetensors, tokenizer) that are missing or malformed. */
@@ -88,6 +92,14 @@ export class InputError extends ApbError {
   constructor(code: "INPUT_INVALID" | "TOKEN_OUT_OF_VOCAB" | "PROMPT_TOO_LONG", message: string, data?: Record<string, unknown>) {
     super(code, message, data === undefined ? undefined : { data });
     this.name = "InputError";
+  }
+}
+
+/** A context session that does not exist (never opened, closed) or whose time to live ran out. */
+export class SessionError extends ApbError {
+  constructor(code: "SESSION_NOT_FOUND" | "SESSION_EXPIRED", message: string, data?: Record<string, unknown>) {
+    super(code, message, data === undefined ? undefined : { data });
+    this.name = "SessionError";
   }
 }
 
@@ -121,6 +133,9 @@ export function deserializeError(e: SerializedApbError): ApbError {
     case "TOKEN_OUT_OF_VOCAB":
     case "PROMPT_TOO_LONG":
       return new InputError(e.code, e.message, e.data);
+    case "SESSION_NOT_FOUND":
+    case "SESSION_EXPIRED":
+      return new SessionError(e.code, e.message, e.data);
     case "FRAME_INVALID":
     case "TRANSPORT_TIMEOUT":
     case "TRANSPORT_CLOSED":

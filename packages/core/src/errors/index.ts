@@ -5,6 +5,7 @@ export {
   InputError,
   ModelError,
   PlanError,
+  SessionError,
   TransportError,
   deserializeError,
   toApbError,

@@ -71,7 +71,6 @@ describe("planGroup", () => {
     ["a last host with no token", () => planGroup({ context: ctx(5), query: Int32Array.of(1) }, { strategy: "ring", numHosts: 4 }), /last host would get no token; use 3 hosts/],
     ["full on several hosts", () => planGroup({ context: ctx(16), query: Int32Array.of(1) }, { strategy: "full", numHosts: 2 }), /one host/],
     ["anchor on star", () => planGroup({ context: ctx(16), query: Int32Array.of(1) }, { strategy: "star", numHosts: 2, anchorLen: 2 }), /apb strategy only/],
-    ["empty query", () => planGroup({ context: ctx(16), query: new Int32Array(0) }, { strategy: "ring", numHosts: 2 }), /at least one token/],
     ["query selection without a question", () => planGroup({ context: ctx(16), query: Int32Array.of(1) }, { strategy: "apb", numHosts: 2, selection: "query" }), /needs a question/],
   ];
   it.each(bad)("rejects %s with a PlanError", (_name, f, msg) => {

@@ -126,7 +126,6 @@ function hostPlan(a: HostArgs): HostPlan {
 function validateInput(input: PlanInput, opts: PlanOptions): void {
   checkInt("number of hosts", opts.numHosts, 1);
   const n = input.context.length;
-  if (input.query.length === 0) throw new PlanError("the query pass needs at least one token (a question, or the prompt's last token)");
   if (n < opts.numHosts) throw new PlanError(`the context has ${n} tokens, fewer than the ${opts.numHosts} hosts; use at most ${n} hosts`, { numContext: n, numHosts: opts.numHosts });
   const blockLen = Math.ceil(n / opts.numHosts);
   if ((opts.numHosts - 1) * blockLen >= n) {

@@ -31,7 +31,7 @@ export interface PlanOptions {
 export interface PlanInput {
   /** The context, prefilled across hosts (n tokens). */
   readonly context: Int32Array;
-  /** Tokens run by every host after prefill (question + template tail); at least one. */
+  /** Tokens run by every host after prefill (question + template tail); empty when only prefilling (a session). */
   readonly query: Int32Array;
   /** The cleaned question inserted into the anchor (APB) and used as probe rows (query selection). Default: none. */
   readonly anchorQuery?: Int32Array;
