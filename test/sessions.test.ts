@@ -3,7 +3,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ApbEngine, ApbError, writeRandomCheckpoint } from "@apb/core";
+import type { ApbError} from "@apb/core";
+import { ApbEngine, writeRandomCheckpoint } from "@apb/core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 let dir: string;
