@@ -44,7 +44,7 @@ export class HostEngine<T extends Tensor> {
   }
 
   /** Prefills this host's plan; afterwards the cache holds exactly the local block (pad trimmed). */
-  async prefill(plan: HostPlan, ex: KvExchange, opts: { signal: AbortSignal; seed: number }): Promise<void> {
+  async prefill(plan: HostPlan, ex: KvExchange, opts: { signal: AbortSignal; seed: number; onLayer?: (done: number, total: number) => void }): Promise<void> {
     this.reset();
     const b = this.backend;
     let hidden = await b.embed(plan.ids);
@@ -53,6 +53,7 @@ export class HostEngine<T extends Tensor> {
       const next = await this.prefillLayer(layer, hidden, { plan, ex, seed: opts.seed });
       b.dispose(hidden);
       hidden = next;
+      opts.onLayer?.(layer + 1, this.config.numLayers);
     }
     b.dispose(hidden);
     this.baseLen = this.numCachedTokens;

@@ -7,6 +7,7 @@ import { Sampler } from "../sampling/index.js";
 import type { SamplingParams } from "../sampling/index.js";
 import type { HostEngine } from "./host-engine.js";
 import type { KvExchange } from "./kv-exchange.js";
+import type { HostProgress } from "./messages.js";
 
 export type FinishReason = "stop" | "length";
 
@@ -33,8 +34,10 @@ export interface HostRequestArgs<T extends Tensor> {
   readonly sampling: SamplingParams;
   readonly maxPositions: number;
   readonly signal: AbortSignal;
-  /** Owner only: called for each token as it is sampled. */
+  /** Called for each token: on the owner as it is sampled, on the others as it arrives. */
   readonly onToken?: (token: number, index: number) => void;
+  /** Called as prefill finishes each layer and as tokens are decided. */
+  readonly onProgress?: (p: HostProgress) => void;
   /** Owner only: true when the generated text so far contains a stop string. */
   readonly hitsStopString?: (tokens: readonly number[]) => boolean;
   /** prefill: stop after prefill (a session opens); ask: skip prefill, the cache holds the context (a session). */
@@ -48,7 +51,7 @@ export async function runHostRequest<T extends Tensor>(a: HostRequestArgs<T>): P
   const { engine, plan, exchange: ex, signal } = a;
   const t0 = performance.now();
   if (a.phase === "ask") engine.rewind();
-  else await engine.prefill(plan.hosts[engine.host]!, ex, { signal, seed: a.sampling.seed });
+  else await engine.prefill(plan.hosts[engine.host]!, ex, { signal, seed: a.sampling.seed, onLayer: (done, total) => a.onProgress?.({ phase: "prefill", done, total }) });
   const prefillRows = engine.numCachedTokens;
   const t1 = performance.now();
   if (a.phase === "prefill") {
@@ -105,6 +108,10 @@ async function decide<T extends Tensor>(a: HostRequestArgs<T>, st: StepState<T>,
   }
   else engine.disposeTensor(hidden);
   const shared = await ex.shareToken(step, mine);
-  if (!engine.isOwner) tokens.push(shared.id);
+  if (!engine.isOwner) {
+    tokens.push(shared.id);
+    a.onToken?.(shared.id, step);
+  }
+  a.onProgress?.({ phase: "decode", done: tokens.length, total: sampling.maxTokens });
   return { id: shared.id, done: shared.done, reason };
 }

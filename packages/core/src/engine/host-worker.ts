@@ -8,7 +8,7 @@ import { OpProfiler } from "../backend/index.js";
 import type { Backend } from "../backend/index.js";
 import type { Tensor } from "../tensor/index.js";
 import { PortTransport } from "../transport/index.js";
-import type { HubRequest } from "../transport/index.js";
+import type { HubRequest, Transport, TransportFactory } from "../transport/index.js";
 import { loadHost } from "./host-loader.js";
 import type { LoadedHost } from "./host-loader.js";
 import { HostEngine } from "./host-engine.js";
@@ -28,7 +28,7 @@ let engine: HostEngine<Tensor> | undefined;
 /** Open context sessions: each keeps its own cache on this host. */
 const sessions = new Map<string, HostEngine<Tensor>>();
 let profiler: OpProfiler<Tensor> | undefined;
-const active = new Map<number, { transport: PortTransport; abort: AbortController }>();
+const active = new Map<number, { hub: PortTransport | undefined; abort: AbortController }>();
 
 async function init(m: HostInit): Promise<void> {
   try {
@@ -55,17 +55,60 @@ function engineFor(m: RunRequest): HostEngine<Tensor> {
   return e;
 }
 
+/** The request's transport: the hub's port, or one made by a transport module (loaded once, then cached). */
+async function transportFor(m: RunRequest): Promise<{ transport: Transport; hub: PortTransport | undefined; close(): Promise<void> }> {
+  const host = engine!.host;
+  if (m.transport.kind === "hub") {
+    const hub = new PortTransport(host, engine!.numHosts, m.req, (msg: HubRequest, tr?: ArrayBuffer[]) => post(msg, tr));
+    return { transport: hub, hub, close: async () => undefined };
+  }
+  const factory = await transportFactory(m.transport.module);
+  const t = await factory({ requestKey: m.transport.requestKey, host, numHosts: engine!.numHosts, options: m.transport.options });
+  return { transport: t, hub: undefined, close: () => t.close() };
+}
+
+const factories = new Map<string, Promise<TransportFactory>>();
+function transportFactory(specifier: string): Promise<TransportFactory> {
+  let f = factories.get(specifier);
+  if (f === undefined) {
+    f = import(specifier).then((mod: { createTransport?: unknown }) => {
+      if (typeof mod.createTransport !== "function") throw new TransportError("TRANSPORT_CLOSED", `transport module ${specifier} does not export createTransport`);
+      return mod.createTransport as TransportFactory;
+    });
+    factories.set(specifier, f);
+  }
+  return f;
+}
+
 async function run(m: RunRequest): Promise<void> {
   const host = engine!.host;
   const abort = new AbortController();
-  const transport = new PortTransport(host, engine!.numHosts, m.req, (msg: HubRequest, tr?: ArrayBuffer[]) => post(msg, tr));
-  active.set(m.req, { transport, abort });
+  active.set(m.req, { hub: undefined, abort });
+  let ex: Awaited<ReturnType<typeof transportFor>>;
+  try {
+    ex = await transportFor(m);
+  } catch (err) {
+    active.delete(m.req);
+    post({ t: "failed", req: m.req, host, error: toApbError(err).toJSON() });
+    return;
+  }
+  active.set(m.req, { hub: ex.hub, abort });
+  try {
+    await runWith(m, ex.transport, abort);
+  } finally {
+    active.delete(m.req);
+    await ex.close().catch(() => undefined);
+  }
+}
+
+/** Runs the request on its engine; reports done, or fails the request on every host and reports failed. */
+async function runWith(m: RunRequest, transport: Transport, abort: AbortController): Promise<void> {
+  const host = engine!.host;
   const c = loaded!.config;
   const exchange = new KvExchange(transport, { kvRowSize: c.numKvHeads * c.headDim, numHeads: c.numHeads, headDim: c.headDim }, { signal: abort.signal, timeoutMs: m.stepTimeoutMs });
   profiler!.reset(m.profile);
-  let target: HostEngine<Tensor> | undefined;
   try {
-    target = engineFor(m);
+    const target = engineFor(m);
     const result = await runHostRequest({
       engine: target,
       plan: m.plan,
@@ -75,18 +118,17 @@ async function run(m: RunRequest): Promise<void> {
       signal: abort.signal,
       phase: m.mode.kind,
       keepLogits: m.keepLogits,
-      onToken: (token, index) => post({ t: "token", req: m.req, token, index }),
+      onToken: (token, index) => post({ t: "token", req: m.req, host, token, index }),
+      onProgress: (p) => post({ t: "progress", req: m.req, host, ...p }),
       hitsStopString: loaded!.stopStringMatcher(m.sampling.stopStrings),
     });
     const cache = m.dumpCache ? await target.dumpCache() : undefined;
     post({ t: "done", req: m.req, host, result, cache, profile: m.profile ? profiler!.profile : undefined });
   } catch (err) {
     if (m.mode.kind === "prefill") dropSession(m.mode.session);
-    const e: SerializedApbError = toApbError(abort.signal.aborted ? abort.signal.reason ?? err : err).toJSON();
-    await transport.fail(e);
+    const e: SerializedApbError = toApbError(abort.signal.aborted ? (abort.signal.reason ?? err) : err).toJSON();
+    await transport.fail(e).catch(() => undefined);
     post({ t: "failed", req: m.req, host, error: e });
-  } finally {
-    active.delete(m.req);
   }
 }
 
@@ -111,7 +153,7 @@ port.on("message", (m: ToHost) => {
       break;
     case "frames":
     case "takeFailed":
-      active.get(m.req)?.transport.deliver(m);
+      active.get(m.req)?.hub?.deliver(m);
       break;
     case "close":
       void loaded?.backend.close().finally(() => port!.close());

@@ -2,13 +2,13 @@
 // frames through a hub, runs one request at a time in lock-step, and fails the request on every host when one fails.
 
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 import { ApbError, TransportError, deserializeError } from "../errors/index.js";
 import type { SerializedApbError } from "../errors/index.js";
 import { loadModel, loadRetainingHeads, shareModelWeights, shareRetainingHeads } from "../model/index.js";
 import type { GroupPlan } from "../plan/index.js";
 import type { SamplingParams } from "../sampling/index.js";
 import { RequestHub } from "../transport/index.js";
+import { HostThread } from "./host-thread.js";
 import type { BackendSpec, FromHost, HostDone, RunMode, SharedModel, ToHost } from "./messages.js";
 
 export interface GroupOptions {
@@ -52,13 +52,6 @@ interface Running {
   finish(): void;
 }
 
-function workerUrl(): URL {
-  const here = new URL("./host-worker.js", import.meta.url);
-  // Running from source (vitest): use the built worker, since worker threads cannot load TypeScript.
-  if (import.meta.url.endsWith(".ts")) return new URL(here.href.replace("/src/engine/", "/dist/engine/"));
-  return here;
-}
-
 /** H hosts in worker threads of this process. */
 export class InProcessGroup {
   private nextReq = 1;
@@ -67,14 +60,13 @@ export class InProcessGroup {
   private broken: ApbError | undefined;
 
   private constructor(
-    private readonly workers: Worker[],
+    private readonly hosts: HostThread[],
     readonly numHosts: number,
     private readonly failureGraceMs: number,
   ) {
-    workers.forEach((w, host) => {
-      w.on("message", (m: FromHost) => this.onMessage(host, m));
-      w.on("error", (err) => this.onCrash(host, err));
-      w.on("exit", (code) => this.onCrash(host, new Error(`worker exited with code ${code}`)));
+    hosts.forEach((t, host) => {
+      t.onMessage((m: FromHost) => this.onMessage(host, m));
+      t.onExit((err) => this.onCrash(host, err));
     });
   }
 
@@ -84,30 +76,17 @@ export class InProcessGroup {
    */
   static async start(o: GroupOptions): Promise<InProcessGroup> {
     const threads = o.threadsPerHost ?? Math.max(1, Math.floor(availableParallelism() / o.numHosts));
-    const model = await loadShared(o);
-    const workers = Array.from({ length: o.numHosts }, () => new Worker(workerUrl(), { execArgv: [] }));
-    const ready = workers.map(
-      (w, host) =>
-        new Promise<void>((resolve, reject) => {
-          const onMsg = (m: FromHost): void => {
-            if (m.t === "ready") resolve();
-            else if (m.t === "initFailed") reject(deserializeError(m.error));
-            else return;
-            w.off("message", onMsg);
-          };
-          w.on("message", onMsg);
-          w.once("error", reject);
-          const init: ToHost = { t: "init", host, numHosts: o.numHosts, modelDir: o.modelDir, model, backend: o.backend, threads };
-          w.postMessage(init);
-        }),
+    const model = await loadSharedModel(o);
+    const started = await Promise.allSettled(
+      Array.from({ length: o.numHosts }, (_, host) => HostThread.start({ host, numHosts: o.numHosts, modelDir: o.modelDir, model, backend: o.backend, threads })),
     );
-    const settled = await Promise.allSettled(ready);
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failed !== undefined) {
-      await Promise.all(workers.map((w) => w.terminate()));
-      throw failed.reason instanceof ApbError ? failed.reason : new ApbError("INTERNAL", String(failed.reason), { cause: failed.reason });
+      await Promise.all(started.map((s) => (s.status === "fulfilled" ? s.value.terminate() : undefined)));
+      throw failed.reason;
     }
-    return new InProcessGroup(workers, o.numHosts, o.failureGraceMs ?? 10_000);
+    const hosts = started.map((s) => (s as PromiseFulfilledResult<HostThread>).value);
+    return new InProcessGroup(hosts, o.numHosts, o.failureGraceMs ?? 10_000);
   }
 
   /** Runs one planned request on every host; requests queue and run one at a time. */
@@ -148,13 +127,13 @@ export class InProcessGroup {
         },
       };
       this.running = running;
-      this.post("all", { t: "run", req, plan, sampling, stepTimeoutMs: opts.stepTimeoutMs ?? 600_000, mode: opts.mode ?? { kind: "generate" }, dumpCache: opts.dumpCache ?? false, profile: opts.profile ?? false, keepLogits: opts.keepLogits ?? false });
+      this.post("all", { t: "run", req, transport: { kind: "hub" }, plan, sampling, stepTimeoutMs: opts.stepTimeoutMs ?? 600_000, mode: opts.mode ?? { kind: "generate" }, dumpCache: opts.dumpCache ?? false, profile: opts.profile ?? false, keepLogits: opts.keepLogits ?? false });
     });
   }
 
   private post(to: number | "all", m: ToHost, transfer: ArrayBuffer[] = []): void {
-    if (to === "all") for (const w of this.workers) w.postMessage(m);
-    else this.workers[to]!.postMessage(m, transfer);
+    if (to === "all") for (const t of this.hosts) t.post(m);
+    else this.hosts[to]!.post(m, transfer);
   }
 
   private onMessage(host: number, m: FromHost): void {
@@ -172,7 +151,9 @@ export class InProcessGroup {
         this.startGrace(r);
         break;
       case "token":
-        r.onToken?.(m.token, m.index);
+        if (host === this.numHosts - 1) r.onToken?.(m.token, m.index); // every host reports it; the owner's is first
+        break;
+      case "progress":
         break;
       case "done":
         r.results[host] = { result: m.result, cache: m.cache, profile: m.profile };
@@ -205,7 +186,7 @@ export class InProcessGroup {
       this.broken = new TransportError("HOST_FAILED", `host(s) ${hung.join(", ")} hung; start a new group`);
       r.numFinished = this.numHosts;
       r.finish();
-      void Promise.all(this.workers.map((w) => w.terminate()));
+      void Promise.all(this.hosts.map((t) => t.terminate()));
     }, this.failureGraceMs);
     r.graceTimer.unref?.();
   }
@@ -241,12 +222,12 @@ export class InProcessGroup {
   async close(): Promise<void> {
     await this.queue;
     this.broken ??= new TransportError("TRANSPORT_CLOSED", "the group is closed");
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(this.hosts.map((t) => t.terminate()));
   }
 }
 
 /** Loads the checkpoint (and heads) once for all hosts, into shared memory. */
-async function loadShared(o: GroupOptions): Promise<SharedModel> {
+export async function loadSharedModel(o: { modelDir: string; headsPath?: string }): Promise<SharedModel> {
   const { config, weights } = await loadModel(o.modelDir);
   const heads = o.headsPath === undefined ? undefined : await loadRetainingHeads(o.headsPath, config);
   return { config, weights: shareModelWeights(weights), heads: heads === undefined ? undefined : shareRetainingHeads(heads) };

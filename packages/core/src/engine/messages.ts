@@ -35,8 +35,22 @@ export interface HostInit {
  */
 export type RunMode = { readonly kind: "generate" } | { readonly kind: "prefill"; readonly session: string } | { readonly kind: "ask"; readonly session: string };
 
+/** How a host exchanges frames: through the in-process hub, or a transport module loaded in the host thread. */
+export type TransportSpec =
+  | { readonly kind: "hub" }
+  | { readonly kind: "module"; readonly module: string; readonly requestKey: string; readonly options: unknown };
+
+/** Progress of one host through a request. */
+export interface HostProgress {
+  readonly phase: "prefill" | "query" | "decode";
+  /** prefill: layers done; decode: tokens so far. */
+  readonly done: number;
+  readonly total: number;
+}
+
 export interface RunRequest {
   readonly req: number;
+  readonly transport: TransportSpec;
   readonly plan: GroupPlan;
   readonly sampling: SamplingParams;
   readonly stepTimeoutMs: number;
@@ -67,7 +81,8 @@ export interface HostDone {
 export type FromHost =
   | { readonly t: "ready"; readonly host: number }
   | { readonly t: "initFailed"; readonly host: number; readonly error: SerializedApbError }
-  | { readonly t: "token"; readonly req: number; readonly token: number; readonly index: number }
+  | { readonly t: "token"; readonly req: number; readonly host: number; readonly token: number; readonly index: number }
+  | ({ readonly t: "progress"; readonly req: number; readonly host: number } & HostProgress)
   | ({ readonly t: "done"; readonly req: number; readonly host: number } & HostDone)
   | { readonly t: "failed"; readonly req: number; readonly host: number; readonly error: SerializedApbError }
   | HubRequest;

@@ -3,4 +3,4 @@ export { RequestHub } from "./in-process-hub.js";
 export type { HubReplies } from "./in-process-hub.js";
 export { PortTransport } from "./port-transport.js";
 export type { HubReply, HubRequest } from "./port-transport.js";
-export type { TakeOptions, Transport } from "./transport.js";
+export type { ClosableTransport, TakeOptions, Transport, TransportFactory, TransportInit } from "./transport.js";

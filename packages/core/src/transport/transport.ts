@@ -27,3 +27,20 @@ export interface Transport {
   /** Fails the request on every host: their pending and later takes reject with HOST_FAILED. */
   fail(error: SerializedApbError): Promise<void>;
 }
+
+/** A transport that holds connections for one request and must be closed after it. */
+export interface ClosableTransport extends Transport {
+  close(): Promise<void>;
+}
+
+/** What a transport module is given per request and host. `options` is the module's own (validated there). */
+export interface TransportInit {
+  /** Names the request across every host of the group (the same string on each). */
+  readonly requestKey: string;
+  readonly host: number;
+  readonly numHosts: number;
+  readonly options: unknown;
+}
+
+/** A transport module (e.g. @apb/transport-redis) exports `createTransport` of this type, for host threads to load. */
+export type TransportFactory = (init: TransportInit) => Promise<ClosableTransport>;
