@@ -8,10 +8,11 @@ import type { CliIo } from "../output/index.js";
 import { benchCommand } from "./bench.js";
 import { benchOneCommand } from "./bench-one.js";
 import { demoCommand } from "./demo.js";
+import { evalCommand } from "./eval.js";
 import { generateCommand } from "./generate.js";
 
 /** Every command, in help order. */
-export const COMMANDS: readonly Command[] = [demoCommand, generateCommand, benchCommand, benchOneCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, generateCommand, evalCommand, benchCommand, benchOneCommand];
 
 function version(): string {
   try {

@@ -1,0 +1,4 @@
+// @apb/model-tiny: the small Llama with retaining heads we train and ship, and the generator of its
+// synthetic long-context tasks (data format v2) with their scoring.
+export * from "./model/index.js";
+export * from "./tasks/index.js";
