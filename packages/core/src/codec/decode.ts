@@ -14,7 +14,8 @@ function bad(message: string): TransportError {
 function floats(bytes: Uint8Array, offset: number, count: number): Float32Array {
   const abs = bytes.byteOffset + offset;
   if (abs % 4 === 0) return new Float32Array(bytes.buffer, abs, count);
-  return new Float32Array(bytes.slice(offset, offset + 4 * count).buffer);
+  // A real copy: on a Node Buffer, slice() is a view over the whole pool, not a copy.
+  return new Float32Array(new Uint8Array(bytes.subarray(offset, offset + 4 * count)).buffer);
 }
 
 function checkedProduct(...xs: number[]): number {

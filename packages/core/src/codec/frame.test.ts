@@ -31,6 +31,17 @@ describe("frames", () => {
     expect(Array.from(expectFrame(shifted, FrameKind.KvBlock).v)).toEqual([3, 4]);
   });
 
+  it("decodes unaligned Node Buffers (ioredis replies) into the right floats", () => {
+    const k = rng.normals(6, 1);
+    const v = rng.normals(6, 1);
+    const f = encodeKvBlock({ host: 1, tag: 2, rows: 2, rowSize: 3, k, v });
+    const pool = Buffer.alloc(f.length + 13, 7);
+    pool.set(f, 5);
+    const decoded = expectFrame(pool.subarray(5, 5 + f.length), FrameKind.KvBlock);
+    expect(decoded.k).toEqual(k);
+    expect(decoded.v).toEqual(v);
+  });
+
   it("rejects the wrong kind", () => {
     expect(() => expectFrame(encodeToken({ host: 0, tag: 0, token: 1, done: false }), FrameKind.KvBlock)).toThrow(/expected kind 1/);
   });
