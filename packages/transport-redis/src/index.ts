@@ -7,4 +7,4 @@ export type { RedisTransportOptions, RedisTransportOptionsInput } from "./option
 export { RedisRequestScope, RedisTransport, STREAM_MESSAGE_VERSION } from "./transport/index.js";
 export type { RedisTransportInit, RequestScopeInit, StreamMessage } from "./transport/index.js";
 export { cleanupRequest, createTransport, redisTransportModuleOptionsSchema } from "./module/index.js";
-export type { OwnedRedisTransport, RedisTransportModuleInit, RedisTransportModuleOptions } from "./module/index.js";
+export type { RedisTransportModuleOptions } from "./module/index.js";

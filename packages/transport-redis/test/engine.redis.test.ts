@@ -66,8 +66,8 @@ describeRedis("whole requests over Redis, hosts concurrent in one process", () =
   });
 
   afterEach(async () => {
+    await conn.close(); // first, so hosts still running after a failed assertion cannot re-create keys
     for (const k of await scanKeys(raw, new RedisKeys(prefix).matchAll)) await raw.unlink(k);
-    await conn.close();
     raw.disconnect();
   });
 

@@ -1,7 +1,7 @@
 // The transport module as core's host threads use it: createTransport per request and host (options as plain
 // data), close() releasing the connection, cleanupRequest run by the leader; bad options are typed errors.
 
-import type { OwnedRedisTransport } from "../src/index.js";
+import type { ClosableTransport } from "@apb/core";
 import type { Redis } from "ioredis";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { RedisKeys, cleanupRequest, createTransport } from "../src/index.js";
@@ -9,11 +9,11 @@ import { REDIS_URL, describeRedis, expectApbError, rawClient, scanKeys, testPref
 
 let prefix: string;
 let raw: Redis;
-let made: OwnedRedisTransport[] = [];
+let made: ClosableTransport[] = [];
 
 const options = (): Record<string, unknown> => ({ url: REDIS_URL, keyPrefix: prefix, group: "g7" });
 
-async function hosts(requestKey: string, numHosts: number): Promise<OwnedRedisTransport[]> {
+async function hosts(requestKey: string, numHosts: number): Promise<ClosableTransport[]> {
   const ts = await Promise.all(Array.from({ length: numHosts }, (_, host) => createTransport({ requestKey, host, numHosts, options: options() })));
   made.push(...ts);
   return ts;

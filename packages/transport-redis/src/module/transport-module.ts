@@ -1,31 +1,13 @@
 // The transport-module entry core's host threads load (`createTransport`, core's TransportFactory): one Redis
 // connection and transport per request and host, closed with the transport; plus the cleanup a group leader runs.
 
-import type { Transport } from "@apb/core";
+import type { ClosableTransport, TransportFactory, TransportInit } from "@apb/core";
 import { z } from "zod";
 import { RedisConnection } from "../connection/index.js";
 import { KEY_PART_PATTERN } from "../keys/index.js";
 import { RedisConfigError, redisTransportOptionsSchema } from "../options/index.js";
 import type { RedisTransportOptionsInput } from "../options/index.js";
 import { RedisRequestScope } from "../transport/index.js";
-
-/**
- * What createTransport is given per request and host: core's TransportInit, written out here so this package
- * builds against a core without it (the shapes are checked against core's in the tests).
- */
-export interface RedisTransportModuleInit {
-  /** Names the request across every host of the group (letters, digits, `_.-`). */
-  readonly requestKey: string;
-  readonly host: number;
-  readonly numHosts: number;
-  /** RedisTransportModuleOptions, validated here. */
-  readonly options: unknown;
-}
-
-/** A transport that owns its connection: close() after the request (core's ClosableTransport). */
-export interface OwnedRedisTransport extends Transport {
-  close(): Promise<void>;
-}
 
 /** The module's `options`: the connection options plus the worker group the request runs on. */
 export const redisTransportModuleOptionsSchema = redisTransportOptionsSchema.extend({
@@ -51,7 +33,7 @@ function split(options: unknown): { group: string; connection: RedisTransportOpt
  * @throws RedisConfigError for bad options; InputError for a bad requestKey; TransportError TRANSPORT_CLOSED when
  * Redis cannot be reached.
  */
-export async function createTransport(init: RedisTransportModuleInit): Promise<OwnedRedisTransport> {
+export const createTransport: TransportFactory = async (init: TransportInit): Promise<ClosableTransport> => {
   const { group, connection: options } = split(init.options);
   const connection = await RedisConnection.connect(options);
   try {
@@ -71,7 +53,7 @@ export async function createTransport(init: RedisTransportModuleInit): Promise<O
     await connection.close();
     throw err;
   }
-}
+};
 
 /**
  * Deletes every key of a request (run once by the group leader after every host has finished or failed).
