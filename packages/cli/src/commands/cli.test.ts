@@ -222,17 +222,3 @@ describe("apb bench", () => {
     expect(r.stderr).toMatch(/bench \[2\/2\] apb on 2 host\(s\), 128 tokens/);
   });
 });
-
-describe("apb demo", () => {
-  it("shows exact strategies matching and a speed comparison (--json, short context)", async () => {
-    const r = await apb("demo", "--tokens", "256", "--json");
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/weights are RANDOM/);
-    const out = JSON.parse(r.stdout) as { ok: boolean; backend: string; exactness: { strategy: string; hosts: number; match: boolean; tokens: number[] }[]; speed: { tokens: number; speedup: number; full: { prefillMs: number }; apb: { hosts: number } } };
-    expect(out.ok).toBe(true);
-    expect(out.backend).toBe("onnx");
-    expect(out.exactness.map((e) => [e.strategy, e.hosts, e.match, e.tokens.length])).toEqual([["full", 1, true, 16], ["ring", 4, true, 16], ["apb", 4, true, 16]]);
-    expect(out.speed).toMatchObject({ tokens: 256, apb: { hosts: 4 } });
-    expect(out.speed.full.prefillMs).toBeGreaterThan(0);
-  });
-});

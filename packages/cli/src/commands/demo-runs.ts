@@ -1,5 +1,5 @@
-// The two parts of `apb demo`: exactness of full / ring / exact-APB on a short prompt, and APB vs full prefill
-// time on a long one.
+// The two parts of `apb demo --random` (random weights): exactness of full / ring / exact-APB on a short prompt of
+// random ids, and APB vs full prefill time on a long one. `ExactRow` is shared with the shipped-model demo.
 
 import { Prng } from "@apb/core";
 import type { ApbEngine, GenerateResult } from "@apb/core";
