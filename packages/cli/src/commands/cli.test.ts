@@ -138,7 +138,7 @@ describe.concurrent("apb (top level)", () => {
     expect(help.stdout).not.toContain("bench-one");
     expect(genHelp.code).toBe(0);
     expect(genHelp.stdout).toMatch(/--ids-file FILE/);
-    expect([unknown.code, unknown.stderr]).toEqual([2, 'apb: unknown command "generat"; the commands are demo, generate, eval, bench\nRun `apb --help` for usage.\n']);
+    expect([unknown.code, unknown.stderr]).toEqual([2, 'apb: unknown command "generat"; the commands are demo, generate, eval, bench, worker, submit\nRun `apb --help` for usage.\n']);
     expect(badBench.code).toBe(2);
     expect(badBench.stderr).toMatch(/unknown option --lenghts for `apb bench`; did you mean --lengths\?/);
     expect(none.code).toBe(2);

@@ -10,9 +10,11 @@ import { benchOneCommand } from "./bench-one.js";
 import { demoCommand } from "./demo.js";
 import { evalCommand } from "./eval.js";
 import { generateCommand } from "./generate.js";
+import { submitCommand } from "./submit.js";
+import { workerCommand } from "./worker.js";
 
 /** Every command, in help order. */
-export const COMMANDS: readonly Command[] = [demoCommand, generateCommand, evalCommand, benchCommand, benchOneCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, generateCommand, evalCommand, benchCommand, benchOneCommand, workerCommand, submitCommand];
 
 function version(): string {
   try {

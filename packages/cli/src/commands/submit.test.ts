@@ -1,0 +1,33 @@
+// Unit tests of `apb worker` / `apb submit` argument handling (no Redis): usage errors name the fix, and an
+// unreachable Redis is a typed runtime failure (exit 1), not a hang.
+
+import { describe, expect, it } from "vitest";
+import type { CliIo } from "../output/index.js";
+import { runCli } from "./index.js";
+
+function io(): CliIo & { out(): string; err(): string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, env: {}, out: () => out.join(""), err: () => err.join("") };
+}
+
+describe("apb submit / apb worker usage", () => {
+  it.each([
+    [["submit", "--redis", "redis://x", "--question", "q"], /give exactly one of --context-file FILE \(with --group G\) or --corpus DIR/],
+    [["submit", "--redis", "redis://x", "--context-file", "f"], /--context-file runs on one group: give --group G/],
+    [["submit", "--redis", "redis://x", "--corpus", "d"], /--corpus needs --question TEXT/],
+    [["submit", "--redis", "redis://x", "--group", "g", "--context-file", "/no/such/file", "--question", "q"], /--context-file \/no\/such\/file cannot be read: no such file/],
+    [["worker", "--redis", "redis://x", "--group", "g", "--host", "2", "--hosts", "2", "--model", "m"], /--host 2 must be smaller than --hosts 2/],
+    [["worker", "--redis", "redis://x", "--group", "g", "--host", "0", "--hosts", "2", "--model", "/no/such/model"], /--model \/no\/such\/model: no such folder/],
+  ])("%j exits 2 with a message", async (argv, message) => {
+    const o = io();
+    expect(await runCli(argv, o)).toBe(2);
+    expect(o.err()).toMatch(message);
+  });
+
+  it("reports an unreachable Redis as a runtime failure (exit 1)", async () => {
+    const o = io();
+    expect(await runCli(["submit", "--redis", "redis://127.0.0.1:1", "--group", "g", "--context-file", new URL(import.meta.url).pathname, "--question", "q"], o)).toBe(1);
+    expect(o.err()).toMatch(/\[TRANSPORT_CLOSED\]: cannot connect to Redis at redis:\/\/127\.0\.0\.1:1/);
+  });
+});

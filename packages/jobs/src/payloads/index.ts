@@ -1,0 +1,14 @@
+// Public names of the payloads concept: job kinds, their schemas and caps, and what jobs return.
+export {
+  JOB_SCHEMAS,
+  PAYLOAD_LIMITS,
+  corpusDocumentPayloadSchema,
+  corpusPayloadSchema,
+  generatePayloadSchema,
+  parsePayload,
+  sessionAskPayloadSchema,
+  sessionClosePayloadSchema,
+  sessionOpenPayloadSchema,
+} from "./job-payloads.js";
+export type { CorpusDocumentPayload, GeneratePayload, JobKind, JobPayload, JobPayloadInput, SessionAskPayload, SessionOpenPayload } from "./job-payloads.js";
+export type { CorpusAggregate, DocumentResult, JobProgress, JobResult, SessionOpened } from "./job-results.js";
