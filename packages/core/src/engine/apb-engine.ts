@@ -4,11 +4,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import { InputError, PlanError } from "../errors/index.js";
+import { InputError } from "../errors/index.js";
 import { loadModelConfig, loadTokenizer } from "../model/index.js";
 import type { ApbTokenizer } from "../model/index.js";
 import type { ModelConfig } from "../model/types.js";
-import { planGroup } from "../plan/index.js";
 import type { GroupPlan, Selection, Strategy } from "../plan/index.js";
 import { parseSampling } from "../sampling/index.js";
 import type { SamplingInput } from "../sampling/index.js";
@@ -16,7 +15,7 @@ import { InProcessGroup } from "./in-process-group.js";
 import type { FinishReason, HostTimings } from "./host-request.js";
 import { ApbSession } from "./apb-session.js";
 import type { BackendSpec, RunMode } from "./messages.js";
-import { buildContext, buildQuestion, buildTokens, checkTokens } from "./request-tokens.js";
+import { buildContext, buildQuestion, buildTokens, checkTokens, decodeAnswer, planRequest } from "./request-tokens.js";
 import type { RequestTokens } from "./request-tokens.js";
 
 export interface EngineOptions {
@@ -138,22 +137,7 @@ export class ApbEngine {
   }
 
   private planTokens(t: RequestTokens, req: StrategyOptions): GroupPlan {
-    const strategy = req.strategy ?? (this.numHosts === 1 ? "full" : "apb");
-    let selection = req.selection;
-    if (strategy === "apb" && selection === undefined) {
-      selection = this.hasRetainingHeads ? "retaining-heads" : t.anchorQuery.length > 0 ? "query" : undefined;
-      if (selection === undefined) throw new PlanError("APB needs a selection: no retaining heads were loaded and there is no question; pass --selection random or give retaining heads");
-    }
-    if (selection === "retaining-heads" && !this.hasRetainingHeads) throw new PlanError("retaining-heads selection needs retaining_heads.safetensors in the model folder (or --selection query|random)");
-    return planGroup(t, {
-      strategy,
-      numHosts: this.numHosts,
-      anchorLen: req.anchor,
-      passingLen: req.passing,
-      selection: strategy === "apb" ? selection : undefined,
-      queryStart: req.queryStart,
-      maxPositions: this.config.maxPositions,
-    });
+    return planRequest(t, req, { numHosts: this.numHosts, hasRetainingHeads: this.hasRetainingHeads, maxPositions: this.config.maxPositions });
   }
 
   /** Runs one request. @throws PlanError, InputError, TransportError, BackendError. */
@@ -246,13 +230,7 @@ export class ApbEngine {
   }
 
   private decodeText(tokens: readonly number[], stops: readonly string[]): string | undefined {
-    if (this.tokenizer === undefined) return undefined;
-    let text = this.tokenizer.decode(Int32Array.from(tokens), { skipSpecialTokens: true });
-    for (const s of stops) {
-      const at = text.indexOf(s);
-      if (at >= 0) text = text.slice(0, at);
-    }
-    return text;
+    return this.tokenizer === undefined ? undefined : decodeAnswer(this.tokenizer, tokens, stops);
   }
 
   async close(): Promise<void> {

@@ -13,5 +13,5 @@ export type { GroupOptions, GroupRunOptions, GroupRunResult } from "./in-process
 export { KvExchange } from "./kv-exchange.js";
 export type { ExchangeOptions, ExchangeShape } from "./kv-exchange.js";
 export type { BackendSpec, FromHost, HostDone, HostInit, HostProgress, RunMode, RunRequest, SharedModel, ToHost, TransportSpec } from "./messages.js";
-export { buildContext, buildQuestion, buildTokens, checkTokens } from "./request-tokens.js";
-export type { RequestTokens } from "./request-tokens.js";
+export { buildContext, buildQuestion, buildTokens, checkTokens, decodeAnswer, planRequest } from "./request-tokens.js";
+export type { RequestStrategy, RequestTokens } from "./request-tokens.js";

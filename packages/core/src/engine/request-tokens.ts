@@ -1,8 +1,10 @@
 // Turns a request's text or ids into the planner's token streams, and checks them against the model.
 
-import { InputError } from "../errors/index.js";
+import { InputError, PlanError } from "../errors/index.js";
 import type { ApbTokenizer } from "../model/index.js";
 import type { ModelConfig } from "../model/types.js";
+import { planGroup } from "../plan/index.js";
+import type { GroupPlan, Selection, Strategy } from "../plan/index.js";
 
 export interface RequestTokens {
   readonly context: Int32Array;
@@ -65,4 +67,47 @@ export function checkTokens(t: RequestTokens, config: ModelConfig): void {
   if (total > config.maxPositions) {
     throw new InputError("PROMPT_TOO_LONG", `the prompt is ${total} tokens; the model has ${config.maxPositions} positions. Shorten it by ${total - config.maxPositions} tokens`, { tokens: total, maxPositions: config.maxPositions });
   }
+}
+
+/** The strategy knobs of a request (undefined = the default). */
+export interface RequestStrategy {
+  readonly strategy?: Strategy;
+  readonly anchor?: number;
+  readonly passing?: number;
+  readonly selection?: Selection;
+  readonly queryStart?: number;
+}
+
+/**
+ * Plans a request with the SDK's defaults, the one place they live (ApbEngine and the job layer's leader both use it):
+ * full on one host, apb on several; APB selects by retaining heads when loaded, else by the question ("query").
+ * @throws PlanError when no selection fits or the settings are impossible.
+ */
+export function planRequest(t: RequestTokens, req: RequestStrategy, group: { numHosts: number; hasRetainingHeads: boolean; maxPositions: number }): GroupPlan {
+  const strategy = req.strategy ?? (group.numHosts === 1 ? "full" : "apb");
+  let selection = req.selection;
+  if (strategy === "apb" && selection === undefined) {
+    selection = group.hasRetainingHeads ? "retaining-heads" : t.anchorQuery.length > 0 ? "query" : undefined;
+    if (selection === undefined) throw new PlanError("APB needs a selection: no retaining heads were loaded and there is no question; pass --selection random or give retaining heads");
+  }
+  if (selection === "retaining-heads" && !group.hasRetainingHeads) throw new PlanError("retaining-heads selection needs retaining_heads.safetensors in the model folder (or --selection query|random)");
+  return planGroup(t, {
+    strategy,
+    numHosts: group.numHosts,
+    anchorLen: req.anchor,
+    passingLen: req.passing,
+    selection: strategy === "apb" ? selection : undefined,
+    queryStart: req.queryStart,
+    maxPositions: group.maxPositions,
+  });
+}
+
+/** Generated tokens as text (special tokens skipped), cut before the first stop string. */
+export function decodeAnswer(tok: ApbTokenizer, tokens: readonly number[], stopStrings: readonly string[]): string {
+  let text = tok.decode(Int32Array.from(tokens), { skipSpecialTokens: true });
+  for (const s of stopStrings) {
+    const at = text.indexOf(s);
+    if (at >= 0) text = text.slice(0, at);
+  }
+  return text;
 }

@@ -3,7 +3,7 @@
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { PlanError, RETAINING_HEADS_FILE_NAME, buildContext, buildQuestion, buildTokens, checkTokens, loadModelConfig, loadTokenizer, planGroup } from "@apb/core";
+import { RETAINING_HEADS_FILE_NAME, buildContext, buildQuestion, buildTokens, checkTokens, decodeAnswer, loadModelConfig, loadTokenizer, planRequest } from "@apb/core";
 import type { ApbTokenizer, GroupPlan, ModelConfig, RequestTokens, StrategyOptions } from "@apb/core";
 
 /** A context ready to prefill: its tokens and plan. */
@@ -58,35 +58,13 @@ export class RequestPlanner {
     return { plan: this.plan(t, strategy), context, promptTokens: context.length + query.length };
   }
 
-  /** ApbEngine's strategy and selection defaults (apb on several hosts; retaining heads when loaded, else query). */
+  /** ApbEngine's strategy and selection defaults (core's planRequest, shared). */
   private plan(t: RequestTokens, req: StrategyOptions): GroupPlan {
-    const strategy = req.strategy ?? (this.numHosts === 1 ? "full" : "apb");
-    const hasHeads = this.headsPath !== undefined;
-    let selection = req.selection;
-    if (strategy === "apb" && selection === undefined) {
-      selection = hasHeads ? "retaining-heads" : t.anchorQuery.length > 0 ? "query" : undefined;
-      if (selection === undefined) throw new PlanError("APB needs a selection: the model has no retaining heads and there is no question; pass selection random");
-    }
-    if (selection === "retaining-heads" && !hasHeads) throw new PlanError("retaining-heads selection needs retaining_heads.safetensors in the model folder (or selection query|random)");
-    return planGroup(t, {
-      strategy,
-      numHosts: this.numHosts,
-      anchorLen: req.anchor,
-      passingLen: req.passing,
-      selection: strategy === "apb" ? selection : undefined,
-      queryStart: req.queryStart,
-      maxPositions: this.config.maxPositions,
-    });
+    return planRequest(t, req, { numHosts: this.numHosts, hasRetainingHeads: this.headsPath !== undefined, maxPositions: this.config.maxPositions });
   }
 
   /** The owner's tokens as text, cut before the first stop string (as ApbEngine); null without a tokenizer. */
   decode(tokens: readonly number[], stopStrings: readonly string[]): string | null {
-    if (this.tokenizer === undefined) return null;
-    let text = this.tokenizer.decode(Int32Array.from(tokens), { skipSpecialTokens: true });
-    for (const s of stopStrings) {
-      const at = text.indexOf(s);
-      if (at >= 0) text = text.slice(0, at);
-    }
-    return text;
+    return this.tokenizer === undefined ? null : decodeAnswer(this.tokenizer, tokens, stopStrings);
   }
 }
