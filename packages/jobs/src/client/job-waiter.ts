@@ -75,7 +75,9 @@ async function checkFinished(d: WaitDeps, jobId: string): Promise<{ failed: bool
   const job = await d.queue.getJob(jobId);
   if (job === undefined) throw new InputError("INPUT_INVALID", `job ${jobId} is not in queue ${d.queue.name} (never added, or removed)`);
   const state = await job.getState();
-  if (state === "completed") return { failed: false, value: job.returnvalue };
-  if (state === "failed") return { failed: true, reason: job.failedReason };
-  return undefined;
+  if (state !== "completed" && state !== "failed") return undefined;
+  // Read the outcome after the state: the job may have finished between getJob and getState, and then the first
+  // snapshot lacks its failedReason / returnvalue.
+  const done = (await d.queue.getJob(jobId)) ?? job;
+  return state === "completed" ? { failed: false, value: done.returnvalue } : { failed: true, reason: done.failedReason };
 }
