@@ -18,7 +18,7 @@ export function redisUrl(): string | undefined {
   const url = process.env.REDIS_URL;
   if (url !== undefined && url !== "") return url;
   if (process.env.CI === "true") throw new Error("REDIS_URL is not set but CI=true: Redis tests must run; use `make test` (it starts a throwaway redis-server)");
-  console.warn("transport-redis: REDIS_URL is not set, skipping Redis tests (run `make test`, or start redis-server and set REDIS_URL)");
+  console.warn("REDIS_URL is not set, skipping the Redis tests (run `make test`, or start redis-server and set REDIS_URL)");
   return undefined;
 }
 

@@ -1,42 +1,17 @@
-// Shared set-up of the job-layer Redis tests: REDIS_URL (fail under CI=true when missing, skip with a message
-// otherwise), a fresh `test-<uuid>` prefix per file, key scans, and the leak check run after each file.
+// Shared set-up of the job-layer Redis tests: the transport tests' REDIS_URL handling and key scans, plus the leak check run
+// after each file (only BullMQ bookkeeping may stay).
 
-import { randomUUID } from "node:crypto";
-import { ApbError } from "@apb/core";
-import type { ApbErrorCode } from "@apb/core";
 import { JobKeys } from "@apb/jobs";
 import { Redis } from "ioredis";
-import { describe, expect } from "vitest";
+import { expect } from "vitest";
+import { REDIS_URL, scanKeys } from "../../../packages/transport-redis/test/redis-test-env.js";
 
-function redisUrl(): string | undefined {
-  const url = process.env.REDIS_URL;
-  if (url !== undefined && url !== "") return url;
-  if (process.env.CI === "true") throw new Error("REDIS_URL is not set but CI=true: the job-layer tests must run; use `make test` (it starts a throwaway redis-server)");
-  console.warn("jobs: REDIS_URL is not set, skipping the job-layer Redis tests (run `make test`, or start redis-server and set REDIS_URL)");
-  return undefined;
-}
+// REDIS_URL handling (fail under CI=true, skip otherwise), prefixes, scans and typed-error checks are the transport's.
+export { REDIS_URL, describeRedis, expectApbError, testPrefix } from "../../../packages/transport-redis/test/redis-test-env.js";
 
-export const REDIS_URL = redisUrl();
-/** `describe`, or `describe.skip` (with the message above) when there is no server. */
-export const describeRedis: ReturnType<typeof describe.skipIf> = describe.skipIf(REDIS_URL === undefined);
-
-export function testPrefix(): string {
-  return `test-${randomUUID()}`;
-}
-
+/** A plain client for the leak checks (no retry limit: the workers may still be closing). */
 export function rawClient(): Redis {
   return new Redis(REDIS_URL!, { maxRetriesPerRequest: null });
-}
-
-export async function scanKeys(client: Redis, pattern: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = "0";
-  do {
-    const [next, keys] = await client.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-    found.push(...keys);
-    cursor = next;
-  } while (cursor !== "0");
-  return found.sort();
 }
 
 /**
@@ -59,17 +34,4 @@ export async function expectNoTransientKeys(client: Redis, prefix: string): Prom
   expect(bull.filter((k) => !BULL_BOOKKEEPING.test(k))).toEqual([]);
   for (let i = 0; i < all.length; i += 500) await client.unlink(...all.slice(i, i + 500));
   return bull;
-}
-
-/** Awaits `action`, which must fail with an ApbError of `code`; returns it. */
-export async function expectApbError(action: Promise<unknown>, code: ApbErrorCode, pattern?: RegExp): Promise<ApbError> {
-  const caught = await action.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(caught, "expected an ApbError").toBeInstanceOf(ApbError);
-  const e = caught as ApbError;
-  expect(e.code, e.message).toBe(code);
-  if (pattern !== undefined) expect(e.message).toMatch(pattern);
-  return e;
 }
