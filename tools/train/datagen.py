@@ -26,7 +26,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import words as W  # noqa: E402
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 TASKS = ["niah_single", "niah_multikey", "niah_multivalue", "niah_multiquery", "kv", "vt", "facts"]
 QUERY_PREFIX = "\n\nQuestion: "
 QUERY_SUFFIX = "\nAnswer:"
@@ -219,12 +219,23 @@ INTROS = {
 # question, the rest are optional extra questions used only in training (drawn from the same
 # content without extra RNG draws).
 # ---------------------------------------------------------------------------------------------
+def magic(key, val):
+    return f"One of the special magic numbers is {key}={val}."
+
+
+def shares_word(key, keys):
+    """True if `key` ("a-b") has a word in common with any of `keys` (format v3: the key's last word is
+    then the only token before the value that tells the needles apart)."""
+    a, b = key.split("-")
+    return any(a in k.split("-") or b in k.split("-") for k in keys)
+
+
 def content_niah(rng, variant, n_needles):
     if variant == "single":
         key = niah_key(rng)
         val = number5(rng)
-        return [f"One of the special magic numbers for {key} is: {val}."], \
-            [(f"What is the special magic number for {key}?", f"{key} is: {val}", f"{key} is:")]
+        return [magic(key, val)], \
+            [(f"What is the special magic number for {key}?", f"{key}={val}", f"{key}=")]
     if variant == "multivalue":
         key = niah_key(rng)
         vals = []
@@ -232,39 +243,39 @@ def content_niah(rng, variant, n_needles):
             v = number5(rng)
             if v not in vals:
                 vals.append(v)
-        return [f"One of the special magic numbers for {key} is: {v}." for v in vals], \
+        return [magic(key, v) for v in vals], \
             [(f"What are all the special magic numbers for {key}?", ", ".join(vals), "")]
     keys, vals = [], []
     while len(keys) < n_needles:
         k = niah_key(rng)
-        if k not in keys:
+        if not shares_word(k, keys):
             keys.append(k)
             vals.append(number5(rng))
-    needles = [f"One of the special magic numbers for {k} is: {v}." for k, v in zip(keys, vals)]
+    needles = [magic(k, v) for k, v in zip(keys, vals)]
     if variant == "multikey":
         q = rng.below(n_needles)
         order = [q] + [i for i in range(n_needles) if i != q]
-        return needles, [(f"What is the special magic number for {keys[i]}?", f"{keys[i]} is: {vals[i]}",
-                          f"{keys[i]} is:") for i in order]
+        return needles, [(f"What is the special magic number for {keys[i]}?", f"{keys[i]}={vals[i]}",
+                          f"{keys[i]}=") for i in order]
     if variant == "multiquery":
         a, b = rng.sample(range(n_needles), 2)
         qas = [(f"What are the special magic numbers for {keys[a]} and {keys[b]}?",
-                f"{keys[a]} is: {vals[a]}, {keys[b]} is: {vals[b]}", f"{keys[a]} is:")]
+                f"{keys[a]}={vals[a]}, {keys[b]}={vals[b]}", f"{keys[a]}=")]
         rest = [i for i in range(n_needles) if i != a and i != b]
         for i in range(0, len(rest) - 1, 2):
             x, y = rest[i], rest[i + 1]
             qas.append((f"What are the special magic numbers for {keys[x]} and {keys[y]}?",
-                        f"{keys[x]} is: {vals[x]}, {keys[y]} is: {vals[y]}", f"{keys[x]} is:"))
+                        f"{keys[x]}={vals[x]}, {keys[y]}={vals[y]}", f"{keys[x]}="))
         return needles, qas
     raise ValueError(variant)
 
 
 def kv_pair(key, val):
-    return f'"{key}": {val},'
+    return f"{key}={val},"
 
 
 def kv_question(key):
-    return f'What is the value of the key "{key}"?'
+    return f"What is the value of the key {key}?"
 
 
 def var_name(rng):
@@ -377,13 +388,14 @@ def build(task, target, rng, enc, src=None, n_extra=0, train_cfg=None):
         keys, qas, needles = [], [], []
         while len(keys) < n:
             k = kv_key(rng)
-            if k in keys:
+            if k in keys or k.split("-")[0] == k.split("-")[1] or shares_word(k, keys):
                 continue
             v = number5(rng)
             keys.append(k)
-            qas.append((kv_question(k), f'"{k}": {v}', f'"{k}":'))
+            qas.append((kv_question(k), f"{k}={v}", f"{k}="))
             needles.append(kv_pair(k, v))
         kv_used = set(keys)
+        queried = list(keys)
         groups = [[s] for s in needles]
     elif kind == "vt":
         stmts, qas = content_vt(rng, 2, tc.get("vt_vars", 5))
@@ -418,7 +430,7 @@ def build(task, target, rng, enc, src=None, n_extra=0, train_cfg=None):
     while True:
         if kind == "kv":
             key, s, ids = src.kv_pair(rng)
-            if key in kv_used:
+            if key in kv_used or shares_word(key, queried):
                 continue
         else:
             s, ids = src.sentence(rng)
@@ -533,7 +545,7 @@ def check(tokdir, n_train=400, lengths=(256, 1024, 4096), n_eval=20):
                 # the lookup prefix tokenises as a prefix of the answer
                 pf = s["qas"][0][2]
                 pids, aids = enc(" " + pf), enc(" " + s["answer"])
-                if pf and (aids[:len(pids)] != pids or not s["answer"].startswith(pf + " ")):
+                if pf and (aids[:len(pids)] != pids or not s["answer"].startswith(pf)):
                     bad += 1
                     print("PREFIX MISMATCH", t, L, i)
                 # whole prompt through the tokenizer with the special tokens as text

@@ -138,7 +138,7 @@ def main():
 
     def submit(k):
         L = pick()
-        return L, workers.apply_async(T.make_batch, ((D.fnv1a32(f"heads/{a.seed}/{k}"), L, max(1, a.tokens_per_step // L), 0),))
+        return L, workers.apply_async(T.make_batch, ((D.fnv1a32(f"heads/{a.seed}/{k}"), L, max(1, a.tokens_per_step // L), 0, "heads"),))
 
     q = [submit(k) for k in range(2 * a.workers)]
     nsub = len(q)

@@ -49,9 +49,18 @@ STAGES = {
         (0.20, {256: 0.3, 512: 0.3, 1024: 0.2, 2048: 0.2}),
         (1.00, {512: 0.05, 1024: 0.1, 2048: 0.15, 4096: 0.25, 8192: 0.33, 16384: 0.12}),
     ],
+    # format v3 (key right before the value): relearn the lookups short, then the long mix up to 32K
+    "v3": [
+        (0.30, {256: 0.35, 512: 0.35, 1024: 0.3}),
+        (0.45, {512: 0.2, 1024: 0.3, 2048: 0.3, 4096: 0.2}),
+        (1.00, {512: 0.05, 1024: 0.1, 2048: 0.15, 4096: 0.25, 8192: 0.3, 16384: 0.1, 32768: 0.05}),
+    ],
 }
 TASK_W = {"niah_single": 0.08, "niah_multikey": 0.16, "niah_multivalue": 0.08, "niah_multiquery": 0.12,
           "kv": 0.18, "vt": 0.18, "facts": 0.2}
+# per-stage task mix (default TASK_W): v3 leans on the lookups that stayed unsolved in v2
+STAGE_TASK_W = {"v3": {"niah_single": 0.05, "niah_multikey": 0.18, "niah_multivalue": 0.06, "niah_multiquery": 0.17,
+                       "kv": 0.22, "vt": 0.13, "facts": 0.19}}
 TASK_IDX = {t: i for i, t in enumerate(D.TASKS)}
 
 
@@ -111,10 +120,10 @@ def _train_cfg(rng, task):
 
 
 def make_batch(spec):
-    """spec = (seed, L, B, n_extra). Returns token ids, answer-target mask, first-token mask, task ids."""
-    seed, L, B, n_extra = spec
+    """spec = (seed, L, B, n_extra, stage). Returns token ids, answer-target mask, first-token mask, task ids."""
+    seed, L, B, n_extra, stage = spec
     rng = D.Rng(seed)
-    tasks, wts = zip(*TASK_W.items())
+    tasks, wts = zip(*STAGE_TASK_W.get(stage, TASK_W).items())
     cum = np.cumsum(wts) / sum(wts)
     x = np.zeros((B, L), np.int32)
     ans = np.zeros((B, L), np.uint8)  # 1 = this token is an answer target (incl. </s>); 2 = first QA
@@ -391,7 +400,7 @@ def main():
         L = pick_len(frac)
         B = max(1, a.tokens_per_step // L)
         seed = D.fnv1a32(f"train/{a.seed}/{step0 + k}")
-        q.append((L, workers.apply_async(make_batch, ((seed, L, B, a.n_extra),))))
+        q.append((L, workers.apply_async(make_batch, ((seed, L, B, a.n_extra, a.stage),))))
 
     for k in range(n_ahead):
         submit(k)

@@ -2,3 +2,4 @@
 // synthetic long-context tasks (data format v2) with their scoring.
 export * from "./model/index.js";
 export * from "./tasks/index.js";
+export * from "./facts/index.js";
