@@ -1,4 +1,4 @@
-// `apb eval`: accuracy of a model on the synthetic long-context tasks (data format v2 of @apb/model-tiny) per
+// `apb eval`: accuracy of a model on the synthetic long-context tasks (data format v3 of @apb/model-tiny) per
 // task × length × strategy, with mean prefill time; the shipped tiny model by default.
 
 import { availableParallelism } from "node:os";
@@ -36,7 +36,7 @@ export const evalCommand = defineCommand({
   usage: "[--model DIR] [--tasks LIST] [--lengths N,N] [--hosts N] [--strategies full,star,apb] [--samples N] [options]",
   schema: evalOptions,
   notes: [
-    "Samples are the eval split of @apb/model-tiny's generator (data format v2, identical to tools/train/datagen.py). Each is " +
+    "Samples are the eval split of @apb/model-tiny's generator (data format v3, identical to tools/train/datagen.py). Each is " +
       "prefilled as [<s>] + context with the query segment as the question (inserted into APB's anchor at qsp 1), then decoded " +
       `greedily until </s> or the answer's length + ${EXTRA_TOKENS} tokens. full runs on 1 host, the others on --hosts.`,
     "A cell is exact when the tokens equal the answer and </s>; first counts answers right up to and including the first " +

@@ -2,7 +2,7 @@
 // filler packed by token count until the next piece would pass the target, needles scattered, ids assembled.
 
 import { InputError } from "@apb/core";
-import { introOf, kvKey, kvPair, number5, taskContent } from "./content.js";
+import { introOf, kvKey, kvPair, number5, sharesWord, taskContent } from "./content.js";
 import type { Content } from "./content.js";
 import { fillerSentence } from "./grammar.js";
 import { Rng, fnv1a32 } from "./rng.js";
@@ -19,7 +19,7 @@ export interface SampleOptions {
   readonly tokenizer: TokenEncoder;
 }
 
-/** `fnv1a32("apb-synth-v2/{split}/{task}/{length}/{index}")`. */
+/** `fnv1a32("apb-synth-v3/{split}/{task}/{length}/{index}")`. */
 export function sampleSeed(split: Split, task: Task, length: number, index: number): number {
   return fnv1a32(`apb-synth-v${FORMAT_VERSION}/${split}/${task}/${length}/${index}`);
 }
@@ -32,7 +32,7 @@ interface Piece {
 }
 
 /** Filler pieces until the next one would pass `target` (the one that does not fit is dropped). */
-function packFiller(task: Task, rng: Rng, enc: Enc, budget: { used: number; target: number; kvUsed: Set<string> }): Piece[] {
+function packFiller(task: Task, rng: Rng, enc: Enc, budget: { used: number; target: number; kvUsed: Set<string>; queried: readonly string[] }): Piece[] {
   const out: Piece[] = [];
   for (;;) {
     let text: string;
@@ -40,7 +40,7 @@ function packFiller(task: Task, rng: Rng, enc: Enc, budget: { used: number; targ
     if (task === "kv") {
       key = kvKey(rng);
       const value = number5(rng);
-      if (budget.kvUsed.has(key)) continue; // drawn again without a length check
+      if (budget.kvUsed.has(key) || sharesWord(key, budget.queried)) continue; // drawn again without a length check
       text = kvPair(key, value);
     } else text = fillerSentence(rng);
     const ids = enc(" " + text);
@@ -91,7 +91,7 @@ function concat(first: readonly number[], pieces: readonly Piece[]): Int32Array 
 }
 
 /**
- * One sample of the data format v2, identical to `datagen.py` (eval split: `eval_sample`; train split:
+ * One sample of the data format v3, identical to `datagen.py` (eval split: `eval_sample`; train split:
  * `train_sample`), texts and token ids.
  * @throws InputError INPUT_INVALID for an unknown task, a bad length or index
  */
@@ -110,7 +110,7 @@ export function generateSample(o: SampleOptions): Sample {
   const needleTokens = groups.flat().reduce((n, p) => n + p.ids.length, 0);
   const used = 1 + introIds.length + needleTokens + questionIds.length + answerIds.length;
   const kvUsed = new Set(c.usedKeys ?? []);
-  const filler = packFiller(o.task, rng, enc, { used, target: o.length, kvUsed });
+  const filler = packFiller(o.task, rng, enc, { used, target: o.length, kvUsed, queried: c.usedKeys ?? [] });
   const body = scatter(rng, groups, filler);
   return {
     task: o.task,

@@ -1,4 +1,4 @@
-// Task content of the data format v2 (datagen.py content_* for the eval settings): the needle sentences grouped
+// Task content of the data format v3 (datagen.py content_* for the eval settings): the needle sentences grouped
 // for scattering, and the question / answer / lookup prefix. The draws happen in datagen.py's order.
 
 import { article } from "./grammar.js";
@@ -29,7 +29,16 @@ export const number5 = (rng: Rng): string => String(10000 + rng.below(90000));
 export const niahKey = (rng: Rng): string => rng.choice(W.ADJS) + "-" + rng.choice(W.NOUNS);
 export const kvKey = (rng: Rng): string => rng.choice(W.NOUNS) + "-" + rng.choice(W.NOUNS);
 export const person = (rng: Rng): string => rng.choice(W.FIRST_NAMES) + " " + rng.choice(W.LAST_NAMES);
-export const kvPair = (key: string, value: string): string => `"${key}": ${value},`;
+export const kvPair = (key: string, value: string): string => `${key}=${value},`;
+
+/** Whether `key` ("a-b") has a word in common with any of `keys` (v3: the key's last word alone tells needles apart). */
+export function sharesWord(key: string, keys: readonly string[]): boolean {
+  const [a, b] = key.split("-") as [string, string];
+  return keys.some((k) => {
+    const parts = k.split("-");
+    return parts.includes(a) || parts.includes(b);
+  });
+}
 
 /** Relation phrase (verbatim in sentence and triple) and its object generator, in datagen.py's order. */
 export const RELATIONS: readonly (readonly [string, (rng: Rng) => string])[] = [
@@ -50,14 +59,14 @@ const NIAH_NEEDLES = 4;
 const VT_CHAINS = 2;
 const VT_VARS = 5;
 
-const magic = (key: string, value: string): string => `One of the special magic numbers for ${key} is: ${value}.`;
+const magic = (key: string, value: string): string => `One of the special magic numbers is ${key}=${value}.`;
 
 function distinctKeys(rng: Rng, n: number): { keys: string[]; values: string[] } {
   const keys: string[] = [];
   const values: string[] = [];
   while (keys.length < n) {
     const k = niahKey(rng);
-    if (!keys.includes(k)) {
+    if (!sharesWord(k, keys)) {
       keys.push(k);
       values.push(number5(rng));
     }
@@ -68,7 +77,7 @@ function distinctKeys(rng: Rng, n: number): { keys: string[]; values: string[] }
 function niahSingle(rng: Rng): Content {
   const key = niahKey(rng);
   const value = number5(rng);
-  return { groups: [[magic(key, value)]], question: `What is the special magic number for ${key}?`, answer: `${key} is: ${value}`, lookupPrefix: `${key} is:` };
+  return { groups: [[magic(key, value)]], question: `What is the special magic number for ${key}?`, answer: `${key}=${value}`, lookupPrefix: `${key}=` };
 }
 
 function niahMultivalue(rng: Rng): Content {
@@ -85,7 +94,7 @@ function niahMultikey(rng: Rng): Content {
   const { keys, values } = distinctKeys(rng, NIAH_NEEDLES);
   const q = rng.below(NIAH_NEEDLES);
   const key = keys[q]!;
-  return { groups: keys.map((k, i) => [magic(k, values[i]!)]), question: `What is the special magic number for ${key}?`, answer: `${key} is: ${values[q]}`, lookupPrefix: `${key} is:` };
+  return { groups: keys.map((k, i) => [magic(k, values[i]!)]), question: `What is the special magic number for ${key}?`, answer: `${key}=${values[q]}`, lookupPrefix: `${key}=` };
 }
 
 function niahMultiquery(rng: Rng): Content {
@@ -94,15 +103,16 @@ function niahMultiquery(rng: Rng): Content {
   return {
     groups: keys.map((k, i) => [magic(k, values[i]!)]),
     question: `What are the special magic numbers for ${keys[a]} and ${keys[b]}?`,
-    answer: `${keys[a]} is: ${values[a]}, ${keys[b]} is: ${values[b]}`,
-    lookupPrefix: `${keys[a]} is:`,
+    answer: `${keys[a]}=${values[a]}, ${keys[b]}=${values[b]}`,
+    lookupPrefix: `${keys[a]}=`,
   };
 }
 
 function kvContent(rng: Rng): Content {
-  const key = kvKey(rng);
+  let key = kvKey(rng);
+  while (key.split("-")[0] === key.split("-")[1]) key = kvKey(rng);
   const value = number5(rng);
-  return { groups: [[kvPair(key, value)]], question: `What is the value of the key "${key}"?`, answer: `"${key}": ${value}`, lookupPrefix: `"${key}":`, usedKeys: [key] };
+  return { groups: [[kvPair(key, value)]], question: `What is the value of the key ${key}?`, answer: `${key}=${value}`, lookupPrefix: `${key}=`, usedKeys: [key] };
 }
 
 function varName(rng: Rng): string {

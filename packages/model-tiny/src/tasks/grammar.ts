@@ -1,5 +1,5 @@
 // Filler text: one of 24 sentence templates with its {slots} filled left to right, one draw each
-// (datagen.py TEMPLATES / _slot / filler_sentence, format v2, copied verbatim and in order).
+// (datagen.py TEMPLATES / _slot / filler_sentence, format v3, copied verbatim and in order).
 
 import { ApbError } from "@apb/core";
 import type { Rng } from "./rng.js";

@@ -1,4 +1,4 @@
-// Public names of the tasks concept: the data format v2 generator, the token layout and scoring.
+// Public names of the tasks concept: the data format v3 generator, the token layout and scoring.
 export { generateSample, sampleSeed } from "./build-sample.js";
 export type { SampleOptions } from "./build-sample.js";
 export { engineInputs, sampleLayout } from "./layout.js";

@@ -1,4 +1,4 @@
-// The data format's random numbers (tools/train/datagen.py, format v2): mulberry32 seeded with FNV-1a of a
+// The data format's random numbers (tools/train/datagen.py, format v3): mulberry32 seeded with FNV-1a of a
 // UTF-8 string. Every draw of a sample goes through one Rng, so the draw ORDER is part of the format.
 
 const UTF8 = new TextEncoder();

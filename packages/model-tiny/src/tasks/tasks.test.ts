@@ -65,7 +65,7 @@ describe("model folder", () => {
   });
 
   it("the fixture was made with the shipped tokenizer", () => {
-    expect(fixture.format).toBe(2);
+    expect(fixture.format).toBe(FORMAT_VERSION);
     expect(sha256(readFileSync(join(modelTinyPath(), "tokenizer.json")))).toBe(fixture.tokenizer_sha);
   });
 });
@@ -85,7 +85,7 @@ describe("random numbers", () => {
   });
 });
 
-describe("generateSample reproduces datagen.py (format v2)", () => {
+describe("generateSample reproduces datagen.py (format v3)", () => {
   it.each(fixture.samples.map((p) => [label(p), p] as const))("%s: texts and token ids", (_name, p) => {
     const s = generateSample({ task: p.task, length: p.length, index: p.index, split: p.split, tokenizer: tok });
     expect(s.question).toBe(p.question);

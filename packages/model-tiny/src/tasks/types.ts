@@ -7,7 +7,7 @@ export type Task = (typeof TASKS)[number];
 /** "eval" seeds the eval set; "train" is datagen.py's train_sample (no training-only extras). */
 export type Split = "eval" | "train";
 
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 export const BOS_ID = 1;
 export const EOS_ID = 2;
 /** The query segment is QUERY_PREFIX + question + QUERY_SUFFIX. */
