@@ -43,7 +43,9 @@ describe.each(["onnx", "reference"] as const)("full attention on the %s backend 
   const cases = backend === "onnx" ? fixture.cases : fixture.cases.filter((c) => c.length <= 1024);
   it.each(cases.map((c) => [`${c.task} ${c.length}`, c] as const))("%s: last-position logits and 16 greedy tokens", async (_n, c) => {
     const r = await engine.generate({ ids: c.contextIds, questionIds: c.queryIds, strategy: "full", sampling: { maxTokens: c.greedy.length }, keepLogits: true });
-    expect(relErr(r.logits![0]!, c.lastLogits)).toBeLessThan(REL_TOL);
+    const err = relErr(r.logits![0]!, c.lastLogits);
+    console.info(`hf-fidelity ${backend} ${c.task} ${c.length}: relative L2 error ${err.toExponential(2)}`);
+    expect(err).toBeLessThan(REL_TOL);
     expect(r.tokens).toEqual(c.greedy);
   });
 });
