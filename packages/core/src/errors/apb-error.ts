@@ -22,6 +22,8 @@ export type ApbErrorCode =
   | "TRANSPORT_CLOSED"
   | "HOST_FAILED"
   | "ABORTED"
+  /** A model's answer is not in the shape the caller asked for (e.g. not JSON for structured output). */
+  | "OUTPUT_INVALID"
   | "INTERNAL";
 
 /** The wire form of an error: what crosses a thread, a process or Redis. */
