@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApbEngine } from "@apb/core";
-import type { GenerateRequest as EngineRequest } from "@apb/core";
+import type { GenerateRequest as EngineRequest, GenerateResult } from "@apb/core";
 import { ApbClient } from "@apb/jobs";
 import type { JobProgress } from "@apb/jobs";
 import type { Redis } from "ioredis";
@@ -48,7 +48,7 @@ describeRedis("two groups of two worker processes", () => {
 
   it("gives ApbEngine's answers for the same inputs and seeds (ring and apb, on either group)", async () => {
     const reqs = (["ring", "apb"] as const).map((strategy) => ({ prompt: CONTEXT, question: QUESTION, strategy, sampling: SAMPLING }));
-    const expected = [];
+    const expected: GenerateResult[] = [];
     for (const r of reqs) expected.push(await engine.generate(r as EngineRequest));
     const progress: JobProgress[] = [];
     const runs = GROUPS.flatMap((group) => reqs.map((r) => client.generate({ ...r, group }, { onProgress: (p) => progress.push(p) })));

@@ -3,6 +3,7 @@
 // unknown and expired sessions, oversized contexts and an aborted call. No transient key remains afterwards.
 
 import { ApbEngine } from "@apb/core";
+import type { GenerateResult } from "@apb/core";
 import { ApbClient, JobKeys, decodeJobError } from "@apb/jobs";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
@@ -46,7 +47,7 @@ describeRedis("sessions and typed errors on a group of two worker processes", ()
 
   it("answers 3 questions from 3 concurrent clients with one prefill, each equal to ApbEngine's session", async () => {
     const ref = await engine.openSession({ prompt: CONTEXT });
-    const expected = [];
+    const expected: GenerateResult[] = [];
     for (const q of QUESTIONS) expected.push(await ref.ask({ question: q, sampling: SAMPLING }));
     await ref.close();
 

@@ -2,7 +2,7 @@
 // a peer's failure, closing, malformed entries, last-reader deletion and cleanup that leaves no key behind.
 
 import { randomBytes } from "node:crypto";
-import { encodeToken } from "@apb/core";
+import { TransportError, encodeToken } from "@apb/core";
 import type { Redis } from "ioredis";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { RedisConnection, RedisKeys, RedisRequestScope } from "../src/index.js";
@@ -125,6 +125,18 @@ describeRedis("RedisTransport", () => {
     // a host of another process (a fresh transport) learns it from the control stream
     const other = scope(4, "r1", await connect());
     await expectApbError(other.transport(3).take("kv:2", [0], T), "HOST_FAILED", /boom on host 2/);
+  });
+
+  it("the scope's fail() (a process running no host) reaches every host's pending take at once", async () => {
+    const hosts = scope(3, "rf", await connect());
+    const pending = [0, 1, 2].map((h) => expectApbError(hosts.transport(h).take("kv:0", [(h + 1) % 3], { timeoutMs: 30_000 }), "HOST_FAILED", /^member 2 stopped$/));
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = performance.now();
+    await scope(3, "rf").fail(new TransportError("HOST_FAILED", "member 2 stopped", { data: { host: 2 } }), { host: 0 });
+    for (const e of await Promise.all(pending)) expect(e.data).toMatchObject({ cause: { code: "HOST_FAILED", message: "member 2 stopped", data: { host: 2 } }, host: 0 });
+    expect(performance.now() - t0).toBeLessThan(1000);
+    await scope(3, "rf").fail({ code: "INTERNAL", message: "second" }); // the first failure wins
+    await expectApbError(scope(3, "rf", await connect()).transport(1).take("kv:9", [0], T), "HOST_FAILED", /^member 2 stopped$/);
   });
 
   it("close() rejects pending and later calls with TRANSPORT_CLOSED; so does closing the connection", async () => {

@@ -16,6 +16,8 @@ export const workerOptions = z
     prefix: textArg().default("apb").meta(help("key prefix of every Redis key (queues, streams, heartbeats)", "P")),
     drainMs: intArg({ min: 0 }).default(60_000).meta(help("on SIGTERM/SIGINT, how long the running job may finish before it is handed back", "MS")),
     stepTimeoutMs: intArg({ min: 100 }).default(60_000).meta(help("longest wait for one exchange between hosts", "MS")),
+    lockDurationMs: intArg({ min: 1000 }).default(30_000).meta(help("BullMQ lock of the running job; a killed leader's job is retried after it expires", "MS")),
+    stalledIntervalMs: intArg({ min: 500 }).default(30_000).meta(help("how often stalled jobs (their leader died) are put back to wait", "MS")),
   })
   .superRefine((o, ctx) => {
     if (o.host >= o.hosts) ctx.addIssue({ code: "custom", path: ["host"], message: `--host ${o.host} must be smaller than --hosts ${o.hosts} (hosts are numbered 0..H-1)` });

@@ -31,7 +31,20 @@ async function runWorker(o: WorkerCliOptions, io: CliIo): Promise<number> {
   let onFatal: (err: Error) => void = () => undefined;
   const fatal = new Promise<Error>((resolve) => (onFatal = resolve));
   const worker = await ApbWorker.start(
-    { redis: o.redis, group: o.group, host: o.host, hosts: o.hosts, model: o.model, backend: o.backend, threads: o.threads, prefix: o.prefix, drainMs: o.drainMs, stepTimeoutMs: o.stepTimeoutMs },
+    {
+      redis: o.redis,
+      group: o.group,
+      host: o.host,
+      hosts: o.hosts,
+      model: o.model,
+      backend: o.backend,
+      threads: o.threads,
+      prefix: o.prefix,
+      drainMs: o.drainMs,
+      stepTimeoutMs: o.stepTimeoutMs,
+      lockDurationMs: o.lockDurationMs,
+      stalledIntervalMs: o.stalledIntervalMs,
+    },
     { log, onFatal },
   );
   const code = await stopRequested(io, fatal);
@@ -48,7 +61,9 @@ export const workerCommand = defineCommand({
   notes: [
     "Start H processes with the same --group, --hosts and --model and hosts 0..H-1. They heartbeat in Redis; the leader " +
       "(host 0) pauses while a member is missing and fails a running request within seconds when one vanishes, so " +
-      "BullMQ retries it once the member is back. SIGTERM or Ctrl-C stops taking jobs, finishes the running one (or hands it back after --drain-ms) and exits 0.",
+      "BullMQ retries it once the member is back. A killed leader's job is retried once its lock expires (--lock-duration-ms, " +
+      "then a stalled check every --stalled-interval-ms). SIGTERM or Ctrl-C stops taking jobs, finishes the running one (or " +
+      "hands it back to the queue after --drain-ms, as it does jobs taken but not started) and exits 0.",
   ],
   run: runWorker,
 });

@@ -91,7 +91,7 @@ export class ApbClient {
   /** Adds a corpus flow (no waiting). @throws InputError naming a bad document. */
   async startCorpus(req: CorpusRequest, o: { signal?: AbortSignal } = {}): Promise<SubmittedCorpus> {
     throwIfAborted(o.signal, "submitting a corpus");
-    this.flow ??= new FlowProducer({ connection: this.redis, prefix: this.keys.bullPrefix });
+    this.flow ??= new FlowProducer({ connection: this.redis, prefix: this.keys.bullPrefix }).on("error", () => undefined);
     // Listen before adding, so waitForCorpus sees the documents' events.
     await Promise.all([QUEUES.corpus, QUEUES.corpusDocuments].map((q) => this.queueOf(q).events.waitUntilReady()));
     return addCorpusFlow(this.flow, req, this.jobOptions);
@@ -118,7 +118,9 @@ export class ApbClient {
     if (q === undefined) {
       const opts = { connection: this.redis, prefix: this.keys.bullPrefix };
       q = { queue: new Queue(name, opts), events: new QueueEvents(name, opts) };
-      q.events.on("error", () => undefined); // reconnects are ioredis's; waits fail through their own paths
+      // Reconnects are ioredis's; waits fail through their own paths (a lost job: JobLostError at the next check).
+      q.events.on("error", () => undefined);
+      q.queue.on("error", () => undefined);
       q.events.setMaxListeners(0); // one listener per concurrent wait
       this.queues.set(name, q);
     }

@@ -26,10 +26,27 @@ export type GenerateRequest = JobPayloadInput<"generate"> & { readonly group: st
 export type OpenSessionRequest = Omit<JobPayloadInput<"session.open">, "sessionId"> & { readonly group: string; readonly sessionId?: string };
 export type AskRequest = Omit<JobPayloadInput<"session.ask">, "sessionId">;
 
-/** A corpus: one child job per document, any group takes them; the parent aggregates. */
+/**
+ * One document of a corpus. Its own `question` or `questions` replace the corpus's (e.g. questions about the
+ * entities this document names).
+ */
+export interface CorpusDocument {
+  readonly id: string;
+  readonly text: string;
+  readonly question?: string;
+  readonly questions?: readonly string[];
+}
+
+/**
+ * A corpus: one child job per document, any group takes them; the parent aggregates. Each document is asked
+ * `question` (one-off: the question guides APB's selection) or `questions` (asked in order over ONE prefill of the
+ * document, which is query-agnostic as a session's: N questions cost one prefill, and APB's passing blocks are
+ * chosen without knowing them), either for every document here or per document.
+ */
 export interface CorpusRequest extends StrategyOptions {
-  readonly documents: readonly { readonly id: string; readonly text: string }[];
-  readonly question: string;
+  readonly documents: readonly CorpusDocument[];
+  readonly question?: string;
+  readonly questions?: readonly string[];
   readonly sampling?: SamplingInput;
 }
 

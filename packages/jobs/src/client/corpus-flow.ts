@@ -6,10 +6,31 @@ import type { FlowProducer, JobsOptions, Queue, QueueEvents } from "bullmq";
 import { decodeJobError } from "../errors/index.js";
 import { QUEUES } from "../keys/index.js";
 import { PAYLOAD_LIMITS, parsePayload } from "../payloads/index.js";
-import type { DocumentResult } from "../payloads/index.js";
-import type { CorpusRequest, CorpusResult, SubmittedCorpus } from "./client-types.js";
+import type { DocumentResult, JobPayload } from "../payloads/index.js";
+import type { CorpusDocument, CorpusRequest, CorpusResult, SubmittedCorpus } from "./client-types.js";
 import { waitForJob } from "./job-waiter.js";
 import type { CallOptions, WaitDeps } from "./job-waiter.js";
+
+/** What a document is asked: its own question(s), else the corpus's. @throws InputError naming the document. */
+function questionsOf(d: CorpusDocument, req: CorpusRequest): { question?: string; questions?: string[] } {
+  if (d.question !== undefined && d.questions !== undefined) throw new InputError("INPUT_INVALID", `document ${d.id}: give at most one of question or questions`, { docId: d.id });
+  if (d.question !== undefined) return { question: d.question };
+  if (d.questions !== undefined) return { questions: [...d.questions] };
+  if (req.question === undefined && req.questions === undefined) throw new InputError("INPUT_INVALID", `document ${d.id} has nothing to answer: give the corpus a question or questions, or the document its own`, { docId: d.id });
+  return req.question !== undefined ? { question: req.question } : { questions: [...req.questions!] };
+}
+
+/** A document's payload. @throws InputError naming the document. */
+function documentPayload(d: CorpusDocument, req: CorpusRequest): JobPayload<"corpus.document"> {
+  const { documents: _documents, question: _question, questions: _questions, sampling, ...strategy } = req;
+  const asked = questionsOf(d, req);
+  try {
+    return parsePayload("corpus.document", { docId: d.id, text: d.text, ...asked, sampling, ...strategy });
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    throw new InputError(err.code as "INPUT_INVALID" | "PROMPT_TOO_LONG", `document ${d.id}: ${err.message}`, { ...(err.data ?? {}), docId: d.id });
+  }
+}
 
 /** Validates every document and adds the flow. @throws InputError for a bad document (naming it) or too many. */
 export async function addCorpusFlow(flow: FlowProducer, req: CorpusRequest, opts: JobsOptions): Promise<SubmittedCorpus> {
@@ -17,14 +38,13 @@ export async function addCorpusFlow(flow: FlowProducer, req: CorpusRequest, opts
   if (n === 0 || n > PAYLOAD_LIMITS.maxDocuments) throw new InputError("INPUT_INVALID", `a corpus needs 1 to ${PAYLOAD_LIMITS.maxDocuments} documents, got ${n}`);
   const ids = new Set(req.documents.map((d) => d.id));
   if (ids.size !== n) throw new InputError("INPUT_INVALID", "document ids must be unique within a corpus");
-  const { documents, question, sampling, ...strategy } = req;
-  const children = documents.map((d) => ({
+  const children = req.documents.map((d) => ({
     name: "corpus.document",
     queueName: QUEUES.corpusDocuments,
-    data: parsePayload("corpus.document", { docId: d.id, text: d.text, question, sampling, ...strategy }),
+    data: documentPayload(d, req),
     opts: { ...opts, failParentOnFailure: true },
   }));
-  const parent = parsePayload("corpus", { question, numDocuments: n });
+  const parent = parsePayload("corpus", { question: req.question, questions: req.questions === undefined ? undefined : [...req.questions], numDocuments: n });
   const node = await flow.add({ name: "corpus", queueName: QUEUES.corpus, data: parent, opts, children });
   const docs = (node.children ?? []).map((c) => ({ docId: (c.job.data as { docId: string }).docId, jobId: String(c.job.id) }));
   return { jobId: String(node.job.id), documents: docs };

@@ -4,7 +4,7 @@
 import { ApbError, InputError, TransportError } from "@apb/core";
 import type { Queue, QueueEvents } from "bullmq";
 import type { Redis } from "ioredis";
-import { decodeJobError } from "../errors/index.js";
+import { JobLostError, decodeJobError } from "../errors/index.js";
 import type { JobKeys } from "../keys/index.js";
 import type { JobProgress } from "../payloads/index.js";
 
@@ -38,15 +38,27 @@ function aborted(signal: AbortSignal, jobId: string): ApbError {
 }
 
 /**
+ * How often a wait re-reads its job's state (one small script): a job that vanished from Redis (a restart without
+ * persistence) fails the wait with JobLostError instead of hanging it, and a finish whose event was missed while
+ * the connection was down still ends the wait.
+ */
+export const RECHECK_MS = 2000;
+
+type Outcome = { failed: boolean; reason?: string; value?: unknown } | undefined;
+
+/**
  * Resolves with the job's return value.
- * @throws the job's typed error (rebuilt by code); TransportError ABORTED when `signal` fires.
+ * @throws the job's typed error (rebuilt by code); TransportError ABORTED when `signal` fires; JobLostError
+ * (TRANSPORT_CLOSED) when the job vanishes from Redis; InputError when there is no such job at the start.
  */
 export function waitForJob<T>(d: WaitDeps, jobId: string, o: CallOptions = {}): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let settled = false;
+    let checking = false;
     const finish = (err: ApbError | undefined, value?: T): void => {
       if (settled) return;
       settled = true;
+      clearInterval(timer);
       d.events.off("completed", onCompleted).off("failed", onFailed).off("progress", onProgress);
       o.signal?.removeEventListener("abort", onAbort);
       if (err !== undefined) reject(err);
@@ -59,25 +71,40 @@ export function waitForJob<T>(d: WaitDeps, jobId: string, o: CallOptions = {}): 
       finish(aborted(o.signal!, jobId));
       void cancelJob(d, jobId).catch(() => undefined);
     };
+    const settle = (r: Outcome): void => void (r !== undefined && (r.failed ? finish(decodeJobError(r.reason)) : finish(undefined, r.value as T)));
+    /** The first check's read errors end the wait; later ones are retried at the next tick. */
+    const check = (first: boolean): void => {
+      if (settled || checking) return;
+      checking = true;
+      void checkFinished(d, jobId, first)
+        .then(settle, (err: unknown) => {
+          if (err instanceof ApbError) finish(err);
+          else if (first) finish(new TransportError("TRANSPORT_CLOSED", `cannot read job ${jobId}: ${(err as Error).message}`, { cause: err }));
+        })
+        .finally(() => (checking = false));
+    };
     d.events.on("completed", onCompleted).on("failed", onFailed).on("progress", onProgress);
     o.signal?.addEventListener("abort", onAbort, { once: true });
+    const timer = setInterval(() => check(false), RECHECK_MS);
     if (o.signal?.aborted) return onAbort();
-    void checkFinished(d, jobId).then(
-      (r) => r !== undefined && (r.failed ? finish(decodeJobError(r.reason)) : finish(undefined, r.value as T)),
-      (err: unknown) => finish(err instanceof ApbError ? err : new TransportError("TRANSPORT_CLOSED", `cannot read job ${jobId}: ${(err as Error).message}`, { cause: err })),
-    );
+    check(true);
   });
 }
 
-/** The job's outcome if it has already finished (events from before we listened are not replayed). */
-async function checkFinished(d: WaitDeps, jobId: string): Promise<{ failed: boolean; reason?: string; value?: unknown } | undefined> {
-  await d.events.waitUntilReady();
-  const job = await d.queue.getJob(jobId);
-  if (job === undefined) throw new InputError("INPUT_INVALID", `job ${jobId} is not in queue ${d.queue.name} (never added, or removed)`);
-  const state = await job.getState();
+/**
+ * The job's outcome if it has already finished (events from before we listened are not replayed).
+ * @throws InputError when `first` and the job does not exist; JobLostError when it no longer does.
+ */
+async function checkFinished(d: WaitDeps, jobId: string, first: boolean): Promise<Outcome> {
+  if (first) await d.events.waitUntilReady();
+  const state = await d.queue.getJobState(jobId);
+  if (state === "unknown") {
+    if (first) throw new InputError("INPUT_INVALID", `job ${jobId} is not in queue ${d.queue.name} (never added, or removed)`);
+    throw new JobLostError(d.queue.name, jobId);
+  }
   if (state !== "completed" && state !== "failed") return undefined;
-  // Read the outcome after the state: the job may have finished between getJob and getState, and then the first
-  // snapshot lacks its failedReason / returnvalue.
-  const done = (await d.queue.getJob(jobId)) ?? job;
+  // Read the outcome after the state: the job may have finished between the two reads.
+  const done = await d.queue.getJob(jobId);
+  if (done === undefined) throw new JobLostError(d.queue.name, jobId);
   return state === "completed" ? { failed: false, value: done.returnvalue } : { failed: true, reason: done.failedReason };
 }

@@ -1,2 +1,2 @@
 // Public names of the errors concept.
-export { RetryableJobError, decodeJobError, encodeJobError, jobErrorCode, throwIfAborted, toBullFailure } from "./job-errors.js";
+export { JobLostError, RetryableJobError, decodeJobError, encodeJobError, jobErrorCode, throwIfAborted, toBullFailure } from "./job-errors.js";

@@ -3,7 +3,7 @@
 import { InputError, SessionError, TransportError } from "@apb/core";
 import { UnrecoverableError } from "bullmq";
 import { describe, expect, it } from "vitest";
-import { RetryableJobError, decodeJobError, encodeJobError, throwIfAborted, toBullFailure } from "./index.js";
+import { JobLostError, RetryableJobError, decodeJobError, encodeJobError, throwIfAborted, toBullFailure } from "./index.js";
 
 describe("job errors", () => {
   it("round-trips {code, message, data} and rebuilds the class by code", () => {
@@ -28,6 +28,13 @@ describe("job errors", () => {
       expect(e.code).toBe("HOST_FAILED");
       expect(e.data).toEqual({ failedReason: reason });
     }
+  });
+
+  it("types a job lost with Redis's data as TRANSPORT_CLOSED (retryable, names the job) that survives the wire", () => {
+    const e = new JobLostError("group-g", "42");
+    expect(e).toBeInstanceOf(TransportError);
+    expect([e.name, e.code, e.isUserError, e.data]).toEqual(["JobLostError", "TRANSPORT_CLOSED", false, { queue: "group-g", jobId: "42", lost: true }]);
+    expect(decodeJobError(encodeJobError(e.toJSON())).toJSON()).toEqual(e.toJSON());
   });
 
   it("turns an aborted signal into a typed ABORTED", () => {

@@ -20,6 +20,20 @@ export class RetryableJobError extends ApbError {
   }
 }
 
+/**
+ * A job that vanished from Redis while a client waited for it: Redis restarted without persistence (or lost its
+ * data), or someone removed the job. Code TRANSPORT_CLOSED (a runtime failure: submitting again may succeed);
+ * data names the queue and job.
+ */
+export class JobLostError extends TransportError {
+  constructor(queue: string, jobId: string) {
+    super("TRANSPORT_CLOSED", `job ${jobId} vanished from queue ${queue} while it was waited for: Redis lost it (restarted without persistence?) or it was removed; submit it again`, {
+      data: { queue, jobId, lost: true },
+    });
+    this.name = "JobLostError";
+  }
+}
+
 /** The wire form of an error in a BullMQ failedReason. */
 export function encodeJobError(e: SerializedApbError): string {
   return JSON.stringify(e.data === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, data: e.data });

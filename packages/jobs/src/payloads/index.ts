@@ -11,4 +11,4 @@ export {
   sessionOpenPayloadSchema,
 } from "./job-payloads.js";
 export type { CorpusDocumentPayload, GeneratePayload, JobKind, JobPayload, JobPayloadInput, SessionAskPayload, SessionOpenPayload } from "./job-payloads.js";
-export type { CorpusAggregate, DocumentResult, JobProgress, JobResult, SessionOpened } from "./job-results.js";
+export type { AggregatedAnswer, CorpusAggregate, DocumentResult, JobProgress, JobResult, QuestionAnswer, SessionOpened } from "./job-results.js";

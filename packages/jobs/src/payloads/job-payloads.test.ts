@@ -32,12 +32,24 @@ describe("parsePayload", () => {
     ["session.open", { sessionId: "s", prompt: "x", ttlMs: 5 }, /ttlMs/],
     ["session.ask", { sessionId: "s" }, /exactly one of question or questionIds/],
     ["session.close", {}, /sessionId/],
-    ["corpus.document", { docId: "d", text: "t" }, /question/],
+    ["corpus.document", { docId: "d", text: "t" }, /exactly one of question or questions/],
+    ["corpus.document", { docId: "d", text: "t", question: "q", questions: ["q"] }, /exactly one of question or questions/],
+    ["corpus.document", { docId: "d", text: "t", questions: [] }, /questions/],
+    ["corpus.document", { docId: "d", text: "t", questions: ["q", ""] }, /questions\.1/],
+    ["corpus.document", { docId: "d", text: "t", questions: new Array(PAYLOAD_LIMITS.maxQuestionsPerDocument + 1).fill("q") }, /questions/],
+    ["corpus", { question: "q", questions: ["q"], numDocuments: 1 }, /at most one of question or questions/],
     ["corpus", { question: "q", numDocuments: 0 }, /numDocuments/],
     ["frobnicate", {}, /unknown job kind "frobnicate"/],
   ])("%s %j → INPUT_INVALID", (kind, data, message) => {
     expect(() => parsePayload(kind, data)).toThrow(message);
     expect(codeOf(() => parsePayload(kind, data))).toBe("INPUT_INVALID");
+  });
+
+  it("takes a corpus document's question or questions (old single-question payloads unchanged)", () => {
+    expect(parsePayload("corpus.document", { docId: "d", text: "t", question: "q" })).toMatchObject({ question: "q" });
+    expect(parsePayload("corpus.document", { docId: "d", text: "t", questions: ["a", "b"] })).toMatchObject({ questions: ["a", "b"] });
+    expect(parsePayload("corpus", { question: "q", numDocuments: 2 })).toEqual({ question: "q", numDocuments: 2 });
+    expect(parsePayload("corpus", { numDocuments: 2 })).toEqual({ numDocuments: 2 }); // per-document questions
   });
 
   it("refuses contexts over the caps with PROMPT_TOO_LONG", () => {

@@ -14,6 +14,8 @@ export const PAYLOAD_LIMITS = {
   maxQuestionChars: 64 * 1024,
   maxQuestionIds: 8_192,
   maxDocuments: 10_000,
+  /** Questions of one corpus document (asked over one prefill). */
+  maxQuestionsPerDocument: 256,
   /** A session lives at most this long without a question. */
   maxSessionTtlMs: 7 * 24 * 3600 * 1000,
 } as const;
@@ -36,8 +38,12 @@ const contextShape = {
   ids: z.array(tokenId).min(1).max(L.maxContextIds).optional(),
 };
 
+const questionText = z.string().min(1).max(L.maxQuestionChars);
+/** Several questions over one prefill: asked in order, each answered on its own. */
+const questionList = z.array(questionText).min(1).max(L.maxQuestionsPerDocument);
+
 const questionShape = {
-  question: z.string().min(1).max(L.maxQuestionChars).optional(),
+  question: questionText.optional(),
   questionIds: z.array(tokenId).min(1).max(L.maxQuestionIds).optional(),
 };
 
@@ -49,13 +55,17 @@ function exactlyOne(a: string, b: string) {
   };
 }
 
+function atMostOne(a: string, b: string) {
+  return (o: Record<string, unknown>, ctx: z.RefinementCtx): void => {
+    if (o[a] !== undefined && o[b] !== undefined) ctx.addIssue({ code: "custom", path: [a], message: `give at most one of ${a} or ${b}` });
+  };
+}
+
 /** A one-off request: context (+ optional question) in, answer out. */
 export const generatePayloadSchema = z
   .strictObject({ ...contextShape, ...questionShape, ...strategyShape, sampling })
   .superRefine(exactlyOne("prompt", "ids"))
-  .superRefine((o, ctx) => {
-    if (o.question !== undefined && o.questionIds !== undefined) ctx.addIssue({ code: "custom", path: ["question"], message: "give at most one of question or questionIds" });
-  });
+  .superRefine(atMostOne("question", "questionIds"));
 
 /** Prefill a context once and keep it on the group (no question: selection is query-agnostic). */
 export const sessionOpenPayloadSchema = z
@@ -73,20 +83,30 @@ export const sessionAskPayloadSchema = z.strictObject({ sessionId: id, ...questi
 
 export const sessionClosePayloadSchema = z.strictObject({ sessionId: id });
 
-/** One document of a corpus flow (a child job): any group takes it. */
-export const corpusDocumentPayloadSchema = z.strictObject({
-  docId: z.string().min(1).max(256),
-  text: z.string().min(1).max(L.maxContextChars),
-  question: z.string().min(1).max(L.maxQuestionChars),
-  sampling,
-  ...strategyShape,
-});
+/**
+ * One document of a corpus flow (a child job): any group takes it. With `question`, a one-off generate (the
+ * question is embedded in APB's anchor). With `questions`, the document is prefilled once without a question
+ * (query-agnostic selection, as a session) and each question is asked of that prefill in order.
+ */
+export const corpusDocumentPayloadSchema = z
+  .strictObject({
+    docId: z.string().min(1).max(256),
+    text: z.string().min(1).max(L.maxContextChars),
+    question: questionText.optional(),
+    questions: questionList.optional(),
+    sampling,
+    ...strategyShape,
+  })
+  .superRefine(exactlyOne("question", "questions"));
 
-/** The parent of a corpus flow: aggregates its children's results. */
-export const corpusPayloadSchema = z.strictObject({
-  question: z.string().min(1).max(L.maxQuestionChars),
-  numDocuments: z.number().int().min(1).max(L.maxDocuments),
-});
+/** The parent of a corpus flow: aggregates its children's results (neither question field: per-document questions). */
+export const corpusPayloadSchema = z
+  .strictObject({
+    question: questionText.optional(),
+    questions: questionList.optional(),
+    numDocuments: z.number().int().min(1).max(L.maxDocuments),
+  })
+  .superRefine(atMostOne("question", "questions"));
 
 /** Job kinds (the BullMQ job name) and their payload schemas. */
 export const JOB_SCHEMAS = {

@@ -1,9 +1,9 @@
 // Host 0 of a group: BullMQ workers on the group's queue and the shared corpus queues, one request at a time,
-// paused while a member's heartbeat is missing; sessions swept at their TTL; a graceful close that hands back.
+// paused while a member's heartbeat is missing; sessions swept at their TTL; a graceful close that hands jobs back.
 
 import { InputError, TransportError } from "@apb/core";
 import { RedisConnection } from "@apb/transport-redis";
-import { Worker } from "bullmq";
+import { WaitingError, Worker } from "bullmq";
 import type { Job, WorkerOptions as BullWorkerOptions } from "bullmq";
 import { toBullFailure } from "../errors/index.js";
 import { GroupWatch } from "../group/index.js";
@@ -20,12 +20,19 @@ import type { WorkerServices } from "./worker-services.js";
 
 const SWEEP_MS = 500;
 
+function handBackError(): TransportError {
+  return new TransportError("TRANSPORT_CLOSED", "the worker is shutting down; the job is handed back");
+}
+
 export class GroupLeader {
   private readonly workers: Worker[] = [];
   private tail: Promise<unknown> = Promise.resolve();
   private active: JobContext | undefined;
   private closing = false;
+  /** Set when close() stops the running request after drainMs: its failure hands the job back. */
+  private handingBack = false;
   private wasWhole: boolean | undefined;
+  private readonly onConnectionClosed = (): void => this.connectionLost();
   private readonly seen: (string | undefined)[];
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly state: LeaderState;
@@ -58,13 +65,43 @@ export class GroupLeader {
   private createWorkers(): void {
     const s = this.g.services;
     const o = s.options;
-    const opts: BullWorkerOptions = { connection: s.redis, prefix: s.keys.bullPrefix, concurrency: 1, autorun: false, lockDuration: o.lockDurationMs, name: `${o.group}/0` };
+    const opts: BullWorkerOptions = {
+      connection: s.redis,
+      prefix: s.keys.bullPrefix,
+      concurrency: 1,
+      autorun: false,
+      lockDuration: o.lockDurationMs,
+      stalledInterval: o.stalledIntervalMs,
+      name: `${o.group}/0`,
+    };
     this.workers.push(
-      new Worker(s.keys.groupQueue(o.group), (job, _token, signal) => this.exclusive(() => this.process(job, "g", signal)), opts),
-      new Worker(QUEUES.corpusDocuments, (job, _token, signal) => this.exclusive(() => this.process(job, "d", signal)), opts),
+      new Worker(s.keys.groupQueue(o.group), (job, token, signal) => this.exclusive(job, token, () => this.process(job, "g", token, signal)), opts),
+      new Worker(QUEUES.corpusDocuments, (job, token, signal) => this.exclusive(job, token, () => this.process(job, "d", token, signal)), opts),
       new Worker(QUEUES.corpus, (job) => this.aggregate(job), opts),
     );
-    for (const w of this.workers) w.on("error", (err) => s.log(`queue ${w.name}: ${err.message}`));
+    for (const w of this.workers) {
+      w.on("error", (err) => s.log(`queue ${w.name}: ${err.message}`));
+      w.on("lockRenewalFailed", (ids) => this.lockLost(w.name, ids));
+    }
+    s.redis.on("close", this.onConnectionClosed);
+  }
+
+  /**
+   * The connection to Redis dropped while a request ran: frames and reports in flight may be lost (a Redis restart
+   * without persistence loses them all), so the hosts could wait for them until stepTimeoutMs. Fail the request now;
+   * BullMQ retries the job if Redis still has it (the client gets JobLostError if not).
+   */
+  private connectionLost(): void {
+    if (this.closing || this.active === undefined) return;
+    this.g.services.log(`the connection to Redis dropped during job ${this.active.job.id}: failing its request`);
+    this.active.abort(new TransportError("TRANSPORT_CLOSED", "the connection to Redis dropped during the request; frames in flight may be lost, so it is retried"));
+  }
+
+  /** BullMQ could not renew the running job's lock: the job is gone or another leader may take it; stop it here. */
+  private lockLost(queue: string, ids: readonly string[]): void {
+    const a = this.active;
+    if (a === undefined || a.job.queueName !== queue || !ids.includes(String(a.job.id))) return;
+    a.abort(new TransportError("TRANSPORT_CLOSED", `job ${a.job.id} lost its lock in Redis (removed, or taken over after a stall)`));
   }
 
   /** Pauses the job workers while a member is missing, resumes them once the group is whole; a restart loses sessions. */
@@ -86,26 +123,43 @@ export class GroupLeader {
   }
 
   /** One request at a time on the group. A job that reaches the group while it shuts down is handed back. */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(() => {
-      if (this.closing) throw toBullFailure(new TransportError("TRANSPORT_CLOSED", "the worker is shutting down; the job is handed back"));
-      return fn();
-    });
+  private exclusive<T>(job: Job, token: string | undefined, fn: () => Promise<T>): Promise<T> {
+    return this.serial(() => (this.closing ? this.handBack(job, token) : fn()));
+  }
+
+  /** Runs `fn` after everything queued before it on this group (jobs, session sweeps). */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn);
     this.tail = next.catch(() => undefined);
     return next;
   }
 
-  private async process(job: Job, tag: "g" | "d", signal: AbortSignal | undefined): Promise<unknown> {
+  /**
+   * Moves a taken job back to wait, at the front (BullMQ's moveToWait): not an attempt made, so no backoff and no
+   * retry spent; the next leader of any group for its queue takes it first.
+   */
+  private async handBack(job: Job, token: string | undefined): Promise<never> {
+    try {
+      await job.moveToWait(token);
+    } catch (err) {
+      throw toBullFailure(new TransportError("TRANSPORT_CLOSED", `handing job ${job.id} back failed: ${(err as Error).message}`, { cause: err }));
+    }
+    this.g.services.log(`job ${job.queueName}/${job.id} ${job.name}: handed back to the queue`);
+    throw new WaitingError(`job ${job.id} was handed back by a worker that is shutting down`);
+  }
+
+  private async process(job: Job, tag: "g" | "d", token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
     const s = this.g.services;
     const ctx = new JobContext(this.g, job, tag, signal);
     this.active = ctx;
     const t0 = performance.now();
-    s.log(`job ${job.queueName}/${job.id} ${job.name} attempt ${job.attemptsMade + 1}: started`);
+    s.log(`job ${job.queueName}/${job.id} ${job.name} attempt ${job.attemptsMade + 1} (start ${job.attemptsStarted}): started`);
     try {
       const result = await this.dispatch(ctx, job, tag);
       s.log(`job ${job.queueName}/${job.id} ${job.name}: done in ${(performance.now() - t0).toFixed(0)} ms`);
       return result;
     } catch (err) {
+      if (this.handingBack) return await this.handBack(job, token);
       const failure = toBullFailure(err);
       s.log(`job ${job.queueName}/${job.id} ${job.name}: failed (${failure.name}) ${failure.message}`);
       throw failure;
@@ -152,7 +206,8 @@ export class GroupLeader {
   private async sweep(): Promise<void> {
     const s = this.state.sessions;
     if (s.size === 0 || this.closing) return;
-    await this.exclusive(async () => {
+    await this.serial(async () => {
+      if (this.closing) return;
       for (const id of await s.sweep()) await this.dropSession(id);
     }).catch(() => undefined);
   }
@@ -164,12 +219,19 @@ export class GroupLeader {
     await this.g.services.streams.announce({ v: 1, kind: "resetSessions" }).catch(() => undefined);
   }
 
-  /** Stops taking jobs; the running one may finish within drainMs, then it is failed (retried elsewhere). */
+  /**
+   * Stops taking jobs; the running one may finish within drainMs, else its request is stopped on every host and the
+   * job handed back to wait (as are jobs taken but not started), for this group's next leader or another group.
+   */
   async close(): Promise<void> {
     this.closing = true;
     clearInterval(this.sweepTimer);
-    const o = this.g.services.options;
-    const handBack = setTimeout(() => this.active?.abort(new TransportError("TRANSPORT_CLOSED", "the worker is shutting down; the job is handed back")), o.drainMs);
+    const s = this.g.services;
+    s.redis.off("close", this.onConnectionClosed);
+    const handBack = setTimeout(() => {
+      this.handingBack = true;
+      this.active?.abort(handBackError());
+    }, s.options.drainMs);
     await Promise.all(this.workers.map((w) => w.close()));
     clearTimeout(handBack);
     this.g.members.stop();

@@ -49,6 +49,7 @@ export class GroupMember {
     if (inst !== undefined && this.leaderInstance === undefined) this.leaderInstance = inst;
     if (inst === this.leaderInstance) return;
     this.leaderInstance = inst;
+    if (this.running.size > 0) this.s.log(`the leader ${inst === undefined ? "vanished" : "restarted"}: stopping request(s) ${[...this.running.keys()].join(", ")}`);
     for (const key of this.running.keys()) {
       this.orphaned.add(key);
       this.s.runner.abort(key);

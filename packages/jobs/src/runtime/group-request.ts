@@ -111,7 +111,7 @@ export class GroupRequest {
     const s = this.g.services;
     s.log(`request ${this.a.requestKey} failed: [${err.code}] ${err.message}`);
     s.runner.abort(this.a.requestKey);
-    void this.scope.transport(0).fail(err).catch(() => undefined);
+    void this.scope.fail(err).catch(() => undefined);
     void s.streams.announce({ v: 1, kind: "abort", requestKey: this.a.requestKey }).catch(() => undefined);
   }
 

@@ -11,9 +11,13 @@ import { JobProgressReporter } from "./job-progress.js";
 
 const CANCEL_POLL_MS = 500;
 
-/** A request key from a job id and attempt: letters, digits, `_.-` only. */
-export function requestKeyOf(queueTag: string, jobId: string, attempt: number): string {
-  return `${queueTag}${jobId.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 100)}.${attempt}`;
+/**
+ * A request key from a job id and how often the job was started: letters, digits, `_.-` only. BullMQ counts a
+ * start also when the attempt ends by a stall (a killed leader) or a hand-back, which do not count as attempts
+ * made, so every start gets keys of its own and never meets a dead start's streams.
+ */
+export function requestKeyOf(queueTag: string, jobId: string, started: number): string {
+  return `${queueTag}${jobId.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 100)}.${started}`;
 }
 
 export class JobContext {
@@ -28,7 +32,7 @@ export class JobContext {
     queueTag: string,
     bullSignal: AbortSignal | undefined,
   ) {
-    this.requestKey = requestKeyOf(queueTag, String(job.id), job.attemptsMade);
+    this.requestKey = requestKeyOf(queueTag, String(job.id), job.attemptsStarted);
     this.progress = new JobProgressReporter(job);
     bullSignal?.addEventListener("abort", () => this.abort(new TransportError("ABORTED", "the job was cancelled in the queue")), { once: true });
     this.watchCancelKey(job.queueName, String(job.id));
@@ -44,10 +48,11 @@ export class JobContext {
   }
 
   /**
-   * Runs one planned request on the group, after waiting (bounded) for missing members.
+   * Runs one planned request on the group, after waiting (bounded) for missing members. A job that runs several
+   * requests (a document's prefill and questions) names each with its own `part` (letters, digits): its own keys.
    * @throws TransportError HOST_FAILED when the group is not whole in time; the request's root error.
    */
-  async run(a: { plan: GroupPlan; sampling: SamplingParams; mode: RunMode }): Promise<ReportedResult> {
+  async run(a: { plan: GroupPlan; sampling: SamplingParams; mode: RunMode; part?: string }): Promise<ReportedResult> {
     const o = this.g.services.options;
     this.signal.throwIfAborted();
     if (!(await this.g.members.waitWhole(o.groupWaitMs, this.signal))) {
@@ -55,9 +60,10 @@ export class JobContext {
       throw new TransportError("HOST_FAILED", `group ${o.group} did not become whole within ${o.groupWaitMs} ms`);
     }
     this.progress.expect(a.mode.kind === "prefill" ? 0 : a.sampling.maxTokens);
+    const { part, ...request } = a;
     const req = new GroupRequest(this.g, {
-      requestKey: this.requestKey,
-      ...a,
+      requestKey: part === undefined ? this.requestKey : `${this.requestKey}-${part}`,
+      ...request,
       signal: this.signal,
       onProgress: (p) => this.progress.onProgress(p),
       onToken: (t, i) => this.progress.onToken(t, i),

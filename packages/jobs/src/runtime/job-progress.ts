@@ -15,9 +15,11 @@ export class JobProgressReporter {
 
   constructor(private readonly job: Job) {}
 
-  /** Tokens the request may decode (the decode bar's length). */
+  /** A request starts: tokens it may decode (the decode bar's length); a job's next request starts afresh. */
   expect(maxTokens: number): void {
     this.total = maxTokens;
+    this.tokens.length = 0;
+    this.lastPhase = undefined;
   }
 
   /** Host 0's progress (prefill layers; decode counts come with tokens). */

@@ -34,8 +34,13 @@ export const workerOptionsSchema = z
     drainMs: z.number().int().min(0).default(60_000),
     /** An expired session's record stays this long (SESSION_EXPIRED), then it is gone (SESSION_NOT_FOUND). */
     sessionTombstoneMs: z.number().int().min(1000).default(3600_000),
-    /** BullMQ lock of a running job (renewed at half of it from the free event loop). */
+    /**
+     * BullMQ lock of a running job (renewed at half of it from the free event loop). A killed leader's job is
+     * retried once its lock has expired and a stalled check has run: within about lockDurationMs + stalledIntervalMs.
+     */
     lockDurationMs: z.number().int().min(1000).default(30_000),
+    /** How often BullMQ looks for stalled jobs (locks that expired: their leader died) and puts them back to wait. */
+    stalledIntervalMs: z.number().int().min(500).default(30_000),
   })
   .refine((o) => o.host < o.hosts, { path: ["host"], message: "must be smaller than hosts" })
   .refine((o) => o.heartbeatMs * 2 <= o.heartbeatTtlMs, { path: ["heartbeatTtlMs"], message: "must be at least twice heartbeatMs" });

@@ -1,7 +1,8 @@
 // One request's Redis footprint: creates the transports of its hosts, knows its keys through the registry set,
 // and deletes every one of them when the request ends (any process of the group may clean up).
 
-import { TransportError } from "@apb/core";
+import { ApbError, TransportError } from "@apb/core";
+import type { SerializedApbError } from "@apb/core";
 import type { RedisConnection } from "../connection/index.js";
 import { redisFailure } from "../connection/index.js";
 import type { RequestKeys } from "../keys/index.js";
@@ -42,6 +43,17 @@ export class RedisRequestScope {
       this.transports.set(host, t);
     }
     return t;
+  }
+
+  /**
+   * Fails the request on every host at once: `reason` goes to the request's control stream, so every pending and
+   * later take of every host (in any process) rejects with HOST_FAILED carrying it, instead of waiting for its
+   * timeout. The same as `transport(host).fail(reason)`, for a process that runs no host of the request (a leader
+   * that aborts, a supervisor). The first failure of a request wins on every host.
+   * @throws TransportError TRANSPORT_CLOSED when the scope's connection is closed; InputError for a bad host.
+   */
+  async fail(reason: ApbError | SerializedApbError, o: { readonly host?: number } = {}): Promise<void> {
+    await this.transport(o.host ?? 0).fail(reason instanceof ApbError ? reason.toJSON() : reason);
   }
 
   /** Every key of this request that exists now, the registry included. */
