@@ -8,7 +8,7 @@ import { loadTokenizer } from "@apb/core";
 import type { ApbTokenizer } from "@apb/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MODEL_FILES, modelTinyPath } from "../model/index.js";
-import { Rng, TASKS, engineInputs, firstAnswerIndex, fnv1a32, generateSample, sampleLayout, scoreGeneration, whitespaceTokenIds } from "./index.js";
+import { FORMAT_VERSION, Rng, TASKS, engineInputs, firstAnswerIndex, fnv1a32, generateSample, sampleLayout, scoreGeneration, whitespaceTokenIds } from "./index.js";
 import type { Sample, Split, Task } from "./index.js";
 
 interface PySample {
