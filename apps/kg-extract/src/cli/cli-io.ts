@@ -1,0 +1,22 @@
+// The streams and environment a command writes to: process.stdout/stderr in the bin, buffers in tests.
+
+/** A writable text stream; `isTTY` decides between a redrawn progress bar and plain lines. */
+export interface TextSink {
+  write(chunk: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+/** What a command may touch besides its options. */
+export interface CliIo {
+  readonly stdout: TextSink;
+  readonly stderr: TextSink;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborted on Ctrl-C: a run stops after saving what is finished. */
+  readonly signal?: AbortSignal;
+}
+
+/** The real process streams. */
+export function processIo(signal?: AbortSignal): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, signal };
+}

@@ -1,0 +1,49 @@
+// The `kg-extract` dispatcher: picks the command by name, prints the main help, and turns failures into exit codes
+// (0 ok, 2 user error, 1 internal, 130 interrupted), as the `apb` CLI does.
+
+import { EXIT, reportError } from "../cli/index.js";
+import type { CliIo, Command } from "../cli/index.js";
+import { UsageError } from "../errors/index.js";
+import { benchCommand } from "./bench-command.js";
+import { exportCommand } from "./export-command.js";
+import { runCommand } from "./run-command.js";
+import { viewCommand } from "./view-command.js";
+
+/** Every command, in help order. */
+export const COMMANDS: readonly Command[] = [runCommand, exportCommand, viewCommand, benchCommand];
+
+function mainHelp(): string {
+  const col = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    "kg-extract — knowledge-graph extraction over a corpus with the APB engine (local or on worker groups)",
+    "",
+    "Usage: kg-extract <command> [options]",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(col)}${c.summary}`),
+    "",
+    "Run `kg-extract <command> --help` for a command's options.",
+    "Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input, 130 interrupted. APB_DEBUG=1 prints stack traces.",
+    "",
+  ].join("\n");
+}
+
+/** Runs `kg-extract <argv...>` and returns the exit code (never throws). */
+export async function runKgExtract(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const [name, ...rest] = argv;
+    if (name === undefined) {
+      io.stderr.write(mainHelp());
+      return EXIT.usage;
+    }
+    if (name === "--help" || name === "-h" || name === "help") {
+      io.stdout.write(mainHelp());
+      return EXIT.ok;
+    }
+    const command = COMMANDS.find((c) => c.name === name);
+    if (command === undefined) throw new UsageError(`unknown command "${name}"; the commands are ${COMMANDS.map((c) => c.name).join(", ")}`);
+    return await command.execute(rest, io);
+  } catch (err) {
+    return reportError(err, io, argv.includes("--json"));
+  }
+}
