@@ -12,7 +12,7 @@ export interface CorpusDocument {
   readonly text: string;
   /** The bare question, e.g. `What is the special magic number for dainty-trumpet?`. */
   readonly question: string;
-  /** The generator's answer (e.g. `dainty-trumpet is: 65346`): what greedy decoding should produce. */
+  /** The generator's answer (e.g. `dainty-trumpet=65346`): what greedy decoding should produce. */
   readonly expected: string;
 }
 
