@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "**/*.d.ts", "tools/**", "**/.turbo/**", "**/coverage/**"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", "**/*.d.ts", "tools/**", "**/.turbo/**", "**/coverage/**", "packages/backend-cuda/build/**"] },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.ts"],

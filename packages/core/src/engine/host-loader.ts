@@ -15,23 +15,51 @@ export interface LoadedHost {
   stopStringMatcher(stops: readonly string[]): ((tokens: readonly number[]) => boolean) | undefined;
 }
 
-/** The module specifier of a backend spec. */
-export function backendModule(spec: BackendSpec): string | undefined {
-  if (spec === "reference") return undefined;
-  return spec === "onnx" ? "@apb/backend-onnx" : spec.module;
+const BUILT_IN_MODULES = { onnx: "@apb/backend-onnx", cuda: "@apb/backend-cuda" } as const;
+
+/** What a backend module exports: its factory and, optionally, a probe the "auto" choice asks first. */
+interface BackendModule {
+  readonly createBackend?: unknown;
+  readonly backendAvailability?: unknown;
 }
 
-async function backendFactory(spec: BackendSpec): Promise<BackendFactory> {
-  const specifier = backendModule(spec);
-  if (specifier === undefined) return createReferenceBackend;
-  let mod: { createBackend?: unknown };
+/** The module specifier of a backend spec ("auto" is resolved by backendFactory, the reference backend is built in). */
+export function backendModule(spec: Exclude<BackendSpec, "auto">): string | undefined {
+  if (spec === "reference") return undefined;
+  return typeof spec === "string" ? BUILT_IN_MODULES[spec] : spec.module;
+}
+
+async function importBackend(specifier: string): Promise<BackendModule> {
   try {
-    mod = (await import(specifier)) as { createBackend?: unknown };
+    return (await import(specifier)) as BackendModule;
   } catch (err) {
     throw new BackendError("BACKEND_UNAVAILABLE", `backend module ${specifier} could not be loaded: ${(err as Error).message}`, { cause: err });
   }
+}
+
+function factoryOf(mod: BackendModule, specifier: string): BackendFactory {
   if (typeof mod.createBackend !== "function") throw new BackendError("BACKEND_UNAVAILABLE", `backend module ${specifier} does not export createBackend`);
   return mod.createBackend as BackendFactory;
+}
+
+/** "auto": cuda when its module loads and its availability probe says yes, else onnx. Never fails over cuda. */
+async function autoFactory(): Promise<BackendFactory> {
+  const specifier = BUILT_IN_MODULES.cuda;
+  try {
+    const mod = await importBackend(specifier);
+    const probe = typeof mod.backendAvailability === "function" ? await (mod.backendAvailability as () => unknown)() : undefined;
+    if (typeof probe === "object" && probe !== null && (probe as { available?: unknown }).available === true) return factoryOf(mod, specifier);
+  } catch {
+    // not installed, or it cannot load here: fall back to onnx
+  }
+  return backendFactory("onnx");
+}
+
+async function backendFactory(spec: BackendSpec): Promise<BackendFactory> {
+  if (spec === "auto") return autoFactory();
+  const specifier = backendModule(spec);
+  if (specifier === undefined) return createReferenceBackend;
+  return factoryOf(await importBackend(specifier), specifier);
 }
 
 export async function loadHost(m: HostInit): Promise<LoadedHost> {

@@ -9,8 +9,12 @@ import type { SamplingParams } from "../sampling/index.js";
 import type { HubReply, HubRequest } from "../transport/index.js";
 import type { HostRequestResult } from "./host-request.js";
 
-/** Which backend a host builds: a built-in name or a module exporting `createBackend`. */
-export type BackendSpec = "reference" | "onnx" | { readonly module: string };
+/**
+ * Which backend a host builds: a built-in name or a module exporting `createBackend`. "cuda" is @apb/backend-cuda
+ * (it fails with BACKEND_UNAVAILABLE and a reason code where CUDA cannot run); "auto" takes cuda when its module's
+ * `backendAvailability()` says it can run here, else onnx.
+ */
+export type BackendSpec = "reference" | "onnx" | "cuda" | "auto" | { readonly module: string };
 
 /** A model loaded once by the group, its arrays in SharedArrayBuffers (no copy per host thread). */
 export interface SharedModel {

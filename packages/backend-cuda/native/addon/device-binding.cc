@@ -1,0 +1,131 @@
+// Device discovery and contexts from JS: probe (never throws: it reports the CUDA status), device info, loading
+// cuBLASLt from candidate paths, and creating/closing a backend's context.
+#include <string>
+#include <vector>
+
+#include "../common/cublaslt-loader.h"
+#include "bindings.h"
+
+namespace apb::js {
+
+namespace {
+
+napi_value Probe(napi_env env, napi_callback_info) {
+  int count = 0;
+  const cudaError_t e = cudaGetDeviceCount(&count);
+  int runtimeVersion = 0;
+  int driverVersion = 0;
+  cudaRuntimeGetVersion(&runtimeVersion);
+  cudaDriverGetVersion(&driverVersion);
+  cudaGetLastError();  // a failed probe must not leave a sticky-looking error for the next call
+  napi_value out;
+  napi_create_object(env, &out);
+  setField(env, out, "status", numberValue(env, static_cast<int>(e)));
+  setField(env, out, "statusName", stringValue(env, cudaGetErrorName(e)));
+  setField(env, out, "deviceCount", numberValue(env, e == cudaSuccess ? count : 0));
+  setField(env, out, "runtimeVersion", numberValue(env, runtimeVersion));
+  setField(env, out, "driverVersion", numberValue(env, driverVersion));
+  return out;
+}
+
+napi_value DeviceInfo(napi_env env, napi_callback_info info) {
+  Args args(env, info, "deviceInfo");
+  int32_t device = 0;
+  if (napi_get_value_int32(env, args.at(0), &device) != napi_ok) return throwStatus(env, invalidArgument("deviceInfo", "device must be an integer"));
+  cudaDeviceProp p{};
+  const cudaError_t e = cudaGetDeviceProperties(&p, device);
+  if (e != cudaSuccess) return throwStatus(env, cudaFailure(static_cast<int>(e), "cudaGetDeviceProperties", __FILE__, __LINE__).inOp("deviceInfo"));
+  napi_value out;
+  napi_create_object(env, &out);
+  setField(env, out, "name", stringValue(env, p.name));
+  setField(env, out, "major", numberValue(env, p.major));
+  setField(env, out, "minor", numberValue(env, p.minor));
+  setField(env, out, "totalMem", numberValue(env, static_cast<double>(p.totalGlobalMem)));
+  setField(env, out, "multiProcessorCount", numberValue(env, p.multiProcessorCount));
+  setField(env, out, "l2CacheSize", numberValue(env, p.l2CacheSize));
+  return out;
+}
+
+napi_value LoadCublasLt(napi_env env, napi_callback_info info) {
+  Args args(env, info, "loadCublasLt");
+  std::vector<std::string> candidates;
+  uint32_t n = 0;
+  bool isArray = false;
+  napi_is_array(env, args.at(0), &isArray);
+  if (!isArray) return throwStatus(env, invalidArgument("loadCublasLt", "expected an array of paths"));
+  napi_get_array_length(env, args.at(0), &n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value v;
+    napi_get_element(env, args.at(0), i, &v);
+    size_t len = 0;
+    if (napi_get_value_string_utf8(env, v, nullptr, 0, &len) != napi_ok) continue;
+    std::string s(len, '\0');
+    napi_get_value_string_utf8(env, v, s.data(), len + 1, &len);
+    candidates.push_back(s);
+  }
+  const CublasLtLoadResult r = loadCublasLt(candidates);
+  napi_value out;
+  napi_create_object(env, &out);
+  setField(env, out, "loaded", boolValue(env, r.loaded));
+  setField(env, out, "path", stringValue(env, r.path));
+  setField(env, out, "version", numberValue(env, static_cast<double>(r.version)));
+  napi_value errors;
+  napi_create_array_with_length(env, r.errors.size(), &errors);
+  for (size_t i = 0; i < r.errors.size(); i++) napi_set_element(env, errors, static_cast<uint32_t>(i), stringValue(env, r.errors[i]));
+  setField(env, out, "errors", errors);
+  return out;
+}
+
+napi_value CreateContext(napi_env env, napi_callback_info info) {
+  Args args(env, info, "createContext");
+  Status st;
+  Fields f(env, args.at(0), "createContext", &st);
+  const int64_t device = f.i64("device");
+  const int64_t workspaceBytes = f.i64("workspaceBytes");
+  const int64_t mode = f.i64("gemmMode");
+  const int64_t syncEachOp = f.i64("syncEachOp");
+  if (st.ok() && (device < 0 || workspaceBytes < 0 || mode < 0 || mode > 2)) st = invalidArgument("createContext", "bad device, workspace or gemm mode");
+  std::shared_ptr<Context> ctx;
+  if (st.ok()) st = Context::create(static_cast<int>(device), static_cast<size_t>(workspaceBytes), static_cast<GemmMode>(mode), &ctx);
+  if (!st.ok()) return throwStatus(env, st.inOp("createContext"));
+  ctx->syncEachOp = syncEachOp != 0;
+  return wrapContext(env, std::move(ctx));
+}
+
+napi_value CloseContext(napi_env env, napi_callback_info info) {
+  Args args(env, info, "closeContext");
+  Status st;
+  auto ctx = args.context(0, &st);
+  if (st.ok()) st = ctx->close();
+  if (!st.ok() && st.kind != StatusKind::Closed) return throwStatus(env, st.inOp("closeContext"));
+  return undefinedValue(env);
+}
+
+napi_value ContextInfo(napi_env env, napi_callback_info info) {
+  Args args(env, info, "contextInfo");
+  Status st;
+  auto ctx = args.context(0, &st);
+  if (!st.ok()) return throwStatus(env, st);
+  napi_value out;
+  napi_create_object(env, &out);
+  setField(env, out, "device", numberValue(env, ctx->device()));
+  setField(env, out, "cublasLt", boolValue(env, ctx->ltHandle() != nullptr));
+  setField(env, out, "gemmMode", numberValue(env, static_cast<int>(ctx->gemmMode())));
+  setField(env, out, "closed", boolValue(env, ctx->closed()));
+  return out;
+}
+
+const Export kDeviceExports[] = {
+    {"probe", Probe},
+    {"deviceInfo", DeviceInfo},
+    {"loadCublasLt", LoadCublasLt},
+    {"createContext", CreateContext},
+    {"closeContext", CloseContext},
+    {"contextInfo", ContextInfo},
+};
+
+}  // namespace
+
+void registerDevice(napi_env env, napi_value exports) { defineExports(env, exports, kDeviceExports, sizeof(kDeviceExports) / sizeof(Export)); }
+
+}  // namespace apb::js

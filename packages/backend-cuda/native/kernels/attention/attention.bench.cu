@@ -1,0 +1,80 @@
+// Attention benchmark (llm.c dev/cuda style): validates the kernel against its twin on small APB-masked cases in
+// float32 and bfloat16, then times Llama-3-8B head shapes (32/8 heads, dh 128): causal 4K and one APB host with a
+// 16K local block, a 4K anchor and 3 x 2K passing rows. Prints one JSON line per case; exit 1 on a failed validation.
+#include <cstdio>
+
+#include "../../common/bench-util.cuh"
+#include "attention.cuh"
+
+using namespace apb;
+
+namespace {
+
+struct Case {
+  const char* name;
+  int64_t tq, tk, anchorRows, offset;
+};
+
+int64_t visiblePairs(const Case& c) {
+  int64_t total = 0;
+  for (int64_t i = 0; i < c.tq; i++) {
+    int64_t v = i < c.anchorRows ? i + 1 : i + 1 + c.offset;
+    total += v < c.tk ? v : c.tk;
+  }
+  return total;
+}
+
+AttentionArgs argsFor(const Case& c, bool bf16, void* bufs[5]) {
+  return AttentionArgs{bufs[0], static_cast<float*>(bufs[1]), bufs[2], bufs[3], bufs[4], c.tq, c.tk, 32, 8, 128, c.anchorRows, c.offset,
+                       bf16 ? DType::BF16 : DType::F32};
+}
+
+bool validate(const Case& c, bool bf16) {
+  const int64_t nq = 32, nkv = 8, dh = 128;
+  std::vector<float> q = bench::randomNormals(c.tq * nq * dh, 1, 1.0f), k = bench::randomNormals(c.tk * nkv * dh, 2, 1.0f),
+                     v = bench::randomNormals(c.tk * nkv * dh, 3, 1.0f);
+  if (bf16) q = bench::roundedBf16(q), k = bench::roundedBf16(k), v = bench::roundedBf16(v);
+  void* bufs[5] = {bench::upload(std::vector<float>(q.size(), NAN), bf16), bench::upload(std::vector<float>(c.tq * nq, NAN), false),
+                   bench::upload(q, bf16), bench::upload(k, bf16), bench::upload(v, bf16)};
+  const AttentionArgs a = argsFor(c, bf16, bufs);
+  const Status st = attentionLaunch(a, nullptr);
+  std::vector<float> wantOut(q.size()), wantLse(c.tq * nq);
+  attentionRef(wantOut.data(), wantLse.data(), q.data(), k.data(), v.data(), a);
+  const bool ran = st.ok() && bench::ok(cudaDeviceSynchronize(), "attention");
+  const double eOut = ran ? bench::relL2(bench::download(bufs[0], q.size(), bf16), wantOut) : INFINITY;
+  const double eLse = ran ? bench::relL2(bench::download(bufs[1], wantLse.size(), false), wantLse) : INFINITY;
+  for (void* b : bufs) cudaFree(b);
+  const bool pass = eOut <= (bf16 ? 4e-3 : 2e-5) && eLse <= 2e-5;
+  std::printf("{\"validate\":\"%s\",\"dtype\":\"%s\",\"relL2_out\":%.3e,\"relL2_lse\":%.3e,\"ok\":%s%s%s}\n", c.name, bf16 ? "bf16" : "f32", eOut, eLse,
+              pass ? "true" : "false", st.ok() ? "" : ",\"error\":\"", st.ok() ? "" : (st.message + "\"").c_str());
+  return pass;
+}
+
+void timeCase(const Case& c, bool bf16) {
+  const int64_t nq = 32, nkv = 8, dh = 128;
+  void* bufs[5] = {bench::upload(std::vector<float>(c.tq * nq * dh, 0.0f), bf16), bench::upload(std::vector<float>(c.tq * nq, 0.0f), false),
+                   bench::upload(bench::randomNormals(c.tq * nq * dh, 4, 1.0f), bf16), bench::upload(bench::randomNormals(c.tk * nkv * dh, 5, 1.0f), bf16),
+                   bench::upload(bench::randomNormals(c.tk * nkv * dh, 6, 1.0f), bf16)};
+  const AttentionArgs a = argsFor(c, bf16, bufs);
+  const float ms = bench::medianMs([&] { attentionLaunch(a, nullptr); }, nullptr, 2, 5);
+  const double flops = 4.0 * dh * nq * static_cast<double>(visiblePairs(c));
+  std::printf("{\"bench\":\"attention %s\",\"dtype\":\"%s\",\"tq\":%lld,\"tk\":%lld,\"ms\":%.3f,\"tflops\":%.2f}\n", c.name, bf16 ? "bf16" : "f32",
+              static_cast<long long>(c.tq), static_cast<long long>(c.tk), ms, flops / ms / 1e9);
+  for (void* b : bufs) cudaFree(b);
+}
+
+}  // namespace
+
+int main() {
+  const Case small[] = {{"causal", 200, 200, 0, 0}, {"apb", 64 + 150, 64 + 96 + 150, 64, 96}, {"query", 7, 300, 0, 293}};
+  const Case large[] = {{"causal 4K", 4096, 4096, 0, 0}, {"apb 16K host", 4096 + 16384, 4096 + 6144 + 16384, 4096, 6144}};
+  bool pass = true;
+  for (bool bf16 : {false, true}) {
+    for (const Case& c : small) pass = validate(c, bf16) && pass;
+  }
+  if (!pass) return 1;  // never time a kernel that failed validation
+  for (bool bf16 : {false, true}) {
+    for (const Case& c : large) timeCase(c, bf16);
+  }
+  return 0;
+}

@@ -1,0 +1,44 @@
+// Every option of the CUDA backend, defined once (STYLE.md G14): zod schema, defaults, and the environment
+// variables the engine path (createBackend without options) reads them from.
+
+import { ApbError } from "@apb/core";
+import { z } from "zod";
+
+export const cudaBackendOptionsSchema = z
+  .object({
+    /** Storage type of weights and activations; math accumulates in float32 either way. */
+    dtype: z.enum(["bfloat16", "float32"]).default("bfloat16"),
+    /** GEMM implementation: cuBLASLt when it has an algorithm (auto), our tiled kernel, or cuBLASLt only. */
+    gemm: z.enum(["auto", "tiled", "cublaslt"]).default("auto"),
+    /** CUDA device; default: host index modulo the device count. */
+    device: z.number().int().min(0).optional(),
+    /** cuBLASLt workspace (32 MiB is NVIDIA's advice for Hopper). */
+    workspaceMiB: z.number().int().min(0).max(4096).default(32),
+    /** Wait after every op so a failure names its op (debugging, the GPU check). */
+    syncEachOp: z.boolean().default(false),
+  })
+  .strict();
+
+export type CudaBackendOptions = z.input<typeof cudaBackendOptionsSchema>;
+export type ResolvedCudaBackendOptions = z.output<typeof cudaBackendOptionsSchema>;
+
+/** Validates options. @throws ApbError CONFIG_INVALID naming the bad field. */
+export function parseCudaBackendOptions(input: CudaBackendOptions | undefined): ResolvedCudaBackendOptions {
+  const r = cudaBackendOptionsSchema.safeParse(input ?? {});
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new ApbError("CONFIG_INVALID", `cuda backend option ${issue.path.join(".")}: ${issue.message}`, { data: { backend: "cuda" } });
+  }
+  return r.data;
+}
+
+/** Options from APB_CUDA_DTYPE, APB_CUDA_GEMM, APB_CUDA_DEVICE, APB_CUDA_WORKSPACE_MIB and APB_CUDA_SYNC=1. */
+export function cudaBackendOptionsFromEnv(env: NodeJS.ProcessEnv): CudaBackendOptions {
+  const out: Record<string, unknown> = {};
+  if (env.APB_CUDA_DTYPE) out.dtype = env.APB_CUDA_DTYPE;
+  if (env.APB_CUDA_GEMM) out.gemm = env.APB_CUDA_GEMM;
+  if (env.APB_CUDA_DEVICE) out.device = Number(env.APB_CUDA_DEVICE);
+  if (env.APB_CUDA_WORKSPACE_MIB) out.workspaceMiB = Number(env.APB_CUDA_WORKSPACE_MIB);
+  if (env.APB_CUDA_SYNC) out.syncEachOp = env.APB_CUDA_SYNC === "1";
+  return out as CudaBackendOptions;
+}

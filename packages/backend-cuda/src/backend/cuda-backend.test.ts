@@ -1,0 +1,67 @@
+// CudaBackend on this machine: create() fails with the typed unavailability error (no driver here), and the whole
+// backend runs through the GPU check's backend suite on a host-memory stand-in for the addon, so every TypeScript
+// path (layouts, offsets, strides, dtypes, scopes) is tested without a GPU.
+import { ApbError } from "@apb/core";
+import type { BackendInit } from "@apb/core";
+import { describe, expect, it } from "vitest";
+import { cudaAvailability } from "../availability/index.js";
+import { CHECK_SHAPE, runBackendChecks } from "../check/index.js";
+import { checkModel } from "../check/random-model.js";
+import { loadAddon } from "../native/index.js";
+import { fakeDevice } from "../testing-only/index.js";
+import { parseCudaBackendOptions } from "./backend-options.js";
+import { CudaBackend } from "./cuda-backend.js";
+
+const load = loadAddon();
+const gpu = cudaAvailability({ requireCublasLt: false }).available;
+
+describe("CudaBackend where CUDA cannot run", () => {
+  it.skipIf(gpu)("create() rejects with CudaUnavailableError (BACKEND_UNAVAILABLE and a reason code)", async () => {
+    const m = checkModel({ ...CHECK_SHAPE, numLayers: 1 }, 1);
+    const init: BackendInit = { config: m.config, weights: m.weights, heads: m.heads, threads: 1, host: 0, numHosts: 1 };
+    const err = await CudaBackend.create(init).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApbError);
+    expect(err).toMatchObject({ name: "CudaUnavailableError", code: "BACKEND_UNAVAILABLE" });
+    const reason = (err as { reason: string }).reason;
+    expect(reason).toBe(load.ok ? "NO_DRIVER" : "BINARY_MISSING");
+    expect((err as ApbError).data).toMatchObject({ backend: "cuda", reason });
+  });
+
+  it("validates its options with CONFIG_INVALID", () => {
+    expect(parseCudaBackendOptions(undefined)).toMatchObject({ dtype: "bfloat16", gemm: "auto", workspaceMiB: 32, syncEachOp: false });
+    expect(() => parseCudaBackendOptions({ dtype: "float16" as never })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
+    expect(() => parseCudaBackendOptions({ bogus: 1 } as never)).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
+  });
+});
+
+describe.skipIf(!load.ok)("CudaBackend on a host-memory device (real C++ twins per op)", () => {
+  const real = load.ok ? load.addon : (undefined as never);
+
+  it.each(["float32", "bfloat16"] as const)("passes every backend check in %s and frees all it allocated", async (dtype) => {
+    const { addon, stats } = fakeDevice(real);
+    const rows = await runBackendChecks({ dtype, gemm: "tiled", seed: 7, create: (init, options) => CudaBackend.createOn(addon, init, { options, numDevices: 1 }) });
+    const failed = rows.filter((r) => !r.ok);
+    expect(failed, JSON.stringify(failed, null, 1)).toEqual([]);
+    expect(rows.length).toBeGreaterThan(15);
+    expect(stats.live).toBe(0);
+  });
+
+  it("rejects foreign, released and mis-shaped tensors with BACKEND_FAILED", async () => {
+    const { addon } = fakeDevice(real);
+    const m = checkModel({ ...CHECK_SHAPE, numLayers: 1, qkvBias: false }, 3);
+    const be = await CudaBackend.createOn(addon, { config: m.config, weights: m.weights, heads: undefined, threads: 1, host: 0, numHosts: 1 }, { options: { dtype: "float32" }, numDevices: 1 });
+    const x = be.upload(new Float32Array(2 * m.config.hiddenSize), [2, m.config.hiddenSize]);
+    await expect(be.attnIn(0, x, Int32Array.from([0, 1]), true)).rejects.toMatchObject({ code: "BACKEND_FAILED" }); // no heads
+    await expect(be.attnIn(0, x, Int32Array.from([0]), false)).rejects.toMatchObject({ code: "BACKEND_FAILED" });
+    await expect(be.embed(Int32Array.from([m.config.vocabSize]))).rejects.toMatchObject({ code: "BACKEND_FAILED" });
+    expect(() => be.sliceRows(x, 1, 3)).toThrow(expect.objectContaining({ code: "BACKEND_FAILED" }));
+    expect(() => be.gatherHeads(be.upload(new Float32Array(m.config.numKvHeads * m.config.headDim), [1, m.config.numKvHeads * m.config.headDim]), Int32Array.from([0, 1]), 1)).toThrow(
+      expect.objectContaining({ code: "BACKEND_FAILED" }),
+    );
+    be.dispose(x);
+    be.dispose(x); // idempotent
+    await expect(be.logits(x)).rejects.toMatchObject({ code: "BACKEND_FAILED" });
+    await be.close();
+    await expect(be.embed(Int32Array.from([1]))).rejects.toMatchObject({ code: "BACKEND_FAILED" });
+  });
+});
