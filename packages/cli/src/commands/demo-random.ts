@@ -9,10 +9,11 @@ import type { CliIo, Column } from "../output/index.js";
 import { EXACT_NEW_TOKENS, EXACT_PROMPT_TOKENS, QUESTION_TOKENS, SPEED_RUNS, runExactness, runSpeed } from "./demo-runs.js";
 import type { DemoEngines, ExactRow, SpeedResult } from "./demo-runs.js";
 import { withTempCheckpoint } from "./temp-checkpoint.js";
+import type { BACKENDS } from "./shared-options.js";
 
 /** What the random demo needs from the command line. */
 export interface RandomDemoOptions {
-  readonly backend: "onnx" | "reference";
+  readonly backend: (typeof BACKENDS)[number];
   readonly tokens: number;
   readonly hosts: number;
   readonly seed: number;

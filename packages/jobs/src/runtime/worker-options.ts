@@ -16,7 +16,7 @@ export const workerOptionsSchema = z
     hosts: z.number().int().min(1).max(64),
     /** The checkpoint folder (config.json, safetensors, tokenizer, optional retaining heads). */
     model: z.string().min(1),
-    backend: z.enum(["onnx", "reference"]).default("onnx"),
+    backend: z.enum(["onnx", "reference", "cuda", "auto"]).default("onnx"),
     /** CPU threads of this host's backend. */
     threads: z.number().int().min(1).max(1024).default(1),
     /** Namespaces every key (BullMQ's, the transport's and the group's). */
