@@ -1,12 +1,14 @@
-// The Answerer contract: one context, several questions, answer texts back. The local engine and the job layer's
-// worker groups implement it; the extractor never knows which one runs.
+// The Answerer contract: one context, several questions, answer texts back (the local engine implements it), and
+// the settings every question of a run shares, locally or in a corpus flow on worker groups.
 
 import type { Selection, Strategy } from "@apb/core";
 
 /**
  * How questions meet the context. `session`: prefill the document once, ask every entity against the resident KV
- * (query-agnostic APB selection). `generate`: one request per entity with the question in APB's anchor (better
- * passing blocks, one prefill per entity). `auto`: session for exact strategies (full, ring), generate for apb/star.
+ * (query-agnostic APB selection); on worker groups, a corpus document with `questions`. `generate`: one request per
+ * entity with the question in APB's anchor (better passing blocks, one prefill per entity); on worker groups, a
+ * corpus child per entity. `auto`: locally, session for exact strategies (full, ring) and generate for apb/star; on
+ * worker groups (whose size the client does not know) session.
  */
 export const ASK_MODES = ["auto", "session", "generate"] as const;
 export type AskMode = (typeof ASK_MODES)[number];
@@ -42,7 +44,7 @@ export interface Answer {
 
 /** Answers the questions of one document, in order; `onAnswer` fires as each one finishes (progress). */
 export interface Answerer {
-  /** Where it runs ("local", or the worker group's name). */
+  /** Where it runs ("local"). */
   readonly where: string;
   answerAll(req: AnswerRequest, onAnswer?: (a: Answer) => void): Promise<Answer[]>;
 }

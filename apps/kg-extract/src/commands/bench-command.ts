@@ -3,14 +3,14 @@
 
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadTokenizer } from "@apb/core";
 import { modelTinyPath } from "@apb/model-tiny";
 import { z } from "zod";
 import type { CliIo } from "../cli/index.js";
 import { EXIT, ProgressBar, defineCommand, flagArg, help, intArg, textArg } from "../cli/index.js";
-import { corpusKey, readCorpus, writeCorpus } from "../corpus/index.js";
+import { contentHash, corpusKey, readCorpus, writeCorpus } from "../corpus/index.js";
 import { UsageError } from "../errors/index.js";
 import { runExtraction } from "../pipeline/index.js";
 import type { RunSummary } from "../pipeline/index.js";
@@ -21,7 +21,7 @@ import type { FactScore, FactSet, SyntheticDocument } from "../synthetic/index.j
 import { checkEngineOptions, engineShape } from "./engine-options.js";
 import type { EngineOptions } from "./engine-options.js";
 import { writeOutput } from "./export-command.js";
-import { openExtractors, resolveTemplate } from "./extractor-setup.js";
+import { DEFAULT_BATCH, openExtractors, resolveTemplate } from "./extractor-setup.js";
 
 export const benchOptions = z
   .object({
@@ -81,7 +81,7 @@ async function extract(o: EngineOptions, dir: string, io: CliIo): Promise<{ summ
       const summary = await runExtraction({
         docs: corpus,
         store,
-        extractors: setup.slots,
+        executor: setup.executor,
         signal: io.signal,
         onEvent: (e) => (e.type === "answer" ? bar.tokens(e.numPromptTokens, e.numGeneratedTokens) : e.type === "done" || e.type === "failed" ? bar.tick(e.key, e.type === "failed") : undefined),
       });
@@ -103,22 +103,42 @@ function report(io: CliIo, r: { score: FactScore; docsPerMinute: number; summary
       `facts: ${s.numTrue} true, ${s.numPredicted} extracted, ${s.numCorrect} correct`,
       `precision ${s.precision.toFixed(3)}  recall ${s.recall.toFixed(3)}  F1 ${s.f1.toFixed(3)}`,
       `throughput: ${r.docsPerMinute.toFixed(1)} documents/min (${(r.summary.elapsedMs / 1000).toFixed(1)} s extracting; model load ${(r.openMs / 1000).toFixed(1)} s not counted)`,
+      `documents per place: ${Object.entries(r.summary.groups).map(([g, n]) => `${g} ${n}`).join(", ") || "none"}`,
     ].join("\n") + "\n",
   );
+}
+
+interface Measured {
+  readonly docs: readonly SyntheticDocument[];
+  readonly meanTokens: number;
+  readonly summary: RunSummary;
+  readonly graph: GraphData;
+  readonly openMs: number;
+  readonly mode: string;
+  /** 1-minute load average before and after the extraction (os.loadavg; the machine may be shared). */
+  readonly load: { readonly before: number; readonly after: number };
+}
+
+/** The result object of a bench (--json, --results). */
+function benchResult(o: z.output<typeof benchOptions>, m: Measured): Record<string, unknown> & { score: FactScore; docsPerMinute: number } {
+  const score = scoreFacts(m.docs.map((d) => ({ docId: d.id, facts: d.facts })), predictedFacts(m.graph, m.docs));
+  const machine = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, node: process.version, platform: process.platform };
+  const corpusDigest = contentHash(m.docs.map((d) => `${d.id}\u0000${d.text}`).join("\u0001"));
+  const where = o.redis === undefined ? { hosts: o.hosts ?? 1, threads: o.threads ?? null } : { batch: o.batch ?? DEFAULT_BATCH };
+  const s = m.summary;
+  return { ok: true, date: new Date().toISOString(), commit: gitCommit(), machine, docs: o.docs, length: o.length, meanTokens: m.meanTokens, seed: o.seed, corpusDigest, distributed: o.redis !== undefined, ...where, strategy: o.strategy ?? null, ask: m.mode, verify: o.verify, groups: s.groups, score, docsPerMinute: s.numProcessed / (s.elapsedMs / 60_000), elapsedMs: s.elapsedMs, openMs: m.openMs, numPromptTokens: s.numPromptTokens, numGeneratedTokens: s.numGeneratedTokens, numFailed: s.numFailed, loadAverage: m.load };
 }
 
 async function bench(o: z.output<typeof benchOptions>, io: CliIo): Promise<number> {
   const dir = o.workDir ?? (await mkdtemp(join(tmpdir(), "kg-bench-")));
   try {
     const { docs, meanTokens } = await makeCorpus(o, dir);
+    const before = loadavg()[0]!;
     const { summary, graph, openMs, mode } = await extract(o, dir, io);
-    const score = scoreFacts(docs.map((d) => ({ docId: d.id, facts: d.facts })), predictedFacts(graph, docs));
-    const docsPerMinute = summary.numProcessed / (summary.elapsedMs / 60_000);
-    const machine = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, node: process.version, platform: process.platform };
-    const result = { ok: true, date: new Date().toISOString(), commit: gitCommit(), machine, docs: o.docs, length: o.length, meanTokens, seed: o.seed, hosts: o.hosts ?? 1, strategy: o.strategy ?? null, ask: mode, verify: o.verify, groups: o.group ?? null, score, docsPerMinute, elapsedMs: summary.elapsedMs, openMs, numPromptTokens: summary.numPromptTokens, numGeneratedTokens: summary.numGeneratedTokens, numFailed: summary.numFailed };
+    const result = benchResult(o, { docs, meanTokens, summary, graph, openMs, mode, load: { before, after: loadavg()[0]! } });
     if (o.results !== undefined) await writeOutput(o.results, JSON.stringify(result, null, 2) + "\n", "bench");
     if (o.json) io.stdout.write(JSON.stringify(result) + "\n");
-    else report(io, { score, docsPerMinute, summary, openMs, mode, tokensPerDoc: meanTokens });
+    else report(io, { score: result.score, docsPerMinute: result.docsPerMinute, summary, openMs, mode, tokensPerDoc: meanTokens });
     return summary.numFailed === 0 ? EXIT.ok : EXIT.failure;
   } finally {
     if (o.workDir === undefined && !o.keep) await rm(dir, { recursive: true, force: true });
@@ -129,7 +149,7 @@ async function bench(o: z.output<typeof benchOptions>, io: CliIo): Promise<numbe
 export const benchCommand = defineCommand({
   name: "bench",
   summary: "measure precision, recall and documents/min on a generated fact corpus with exact ground truth",
-  usage: "[--docs 50] [--length 1024] [--hosts N] [--strategy S] [--ask MODE] [--redis URL --group G1,G2] [--results FILE] [--json]",
+  usage: "[--docs 50] [--length 1024] [--hosts N] [--strategy S] [--ask MODE] [--redis URL [--batch N]] [--results FILE] [--json]",
   schema: benchOptions,
   notes: ["Documents are built from the shipped model's fact-task vocabulary with facts this generator chooses, so the ground truth never depends on the model."],
   run: bench,

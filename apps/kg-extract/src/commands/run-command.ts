@@ -51,6 +51,7 @@ function printSummary(io: CliIo, s: RunSummary, counts: ReturnType<GraphStore["c
       `documents: ${s.numDocuments} (${s.numProcessed} extracted, ${s.numSkipped} already done, ${s.numFailed} failed)`,
       `this run: ${s.numTriples} facts, ${s.numPromptTokens} prompt + ${s.numGeneratedTokens} generated tokens, ${(s.elapsedMs / 1000).toFixed(1)} s${s.elapsedMs >= 1000 && s.numProcessed > 0 ? `, ${(s.numProcessed / mins).toFixed(1)} documents/min` : ""} (ask: ${mode})`,
       `graph: ${counts.entities} entities, ${counts.triples} facts from ${counts.sources} sources`,
+      ...(Object.keys(s.groups).some((g) => g !== "local") ? [`worker groups: ${Object.entries(s.groups).map(([g, n]) => `${g} ${n}`).join(", ")} documents`] : []),
       ...s.failures.map((f) => `failed: ${f.key} [${f.code}] ${f.message}`),
     ].join("\n") + "\n",
   );
@@ -66,7 +67,7 @@ async function run(o: RunCommandOptions, io: CliIo): Promise<number> {
     const progress = progressListener(io);
     let summary: RunSummary;
     try {
-      summary = await runExtraction({ docs, store, extractors: setup.slots, signal: io.signal, onEvent: progress.onEvent });
+      summary = await runExtraction({ docs, store, executor: setup.executor, signal: io.signal, onEvent: progress.onEvent });
     } finally {
       progress.finish();
       await setup.close();
@@ -83,10 +84,11 @@ async function run(o: RunCommandOptions, io: CliIo): Promise<number> {
 export const runCommand = defineCommand({
   name: "run",
   summary: "extract a knowledge graph from a corpus into a SQLite database (resumable)",
-  usage: "--corpus DIR --db FILE [--model DIR] [--hosts N] [--strategy S] [--ask MODE] [--redis URL --group G] [--prompt-template FILE] [--json]",
+  usage: "--corpus DIR --db FILE [--model DIR] [--hosts N] [--strategy S] [--ask MODE] [--redis URL [--batch N]] [--prompt-template FILE] [--json]",
   schema: runOptions,
   notes: [
     "A rerun skips documents already done (same content hash) and retries failed ones; each document is saved in one transaction, so an interrupted run loses no finished document.",
+    "With --redis, documents go to the worker groups as corpus flows of --batch documents (two in flight); any group takes any document, BullMQ retries runtime failures, and each document is saved as soon as its result arrives.",
     "Exit codes: 0 every document done; 2 bad usage or input (also when documents failed only for input reasons, e.g. too long); 1 runtime failures.",
   ],
   run,

@@ -1,2 +1,2 @@
 // Public names of the errors concept.
-export { CorpusError, StoreError, TemplateError, UsageError } from "./kg-errors.js";
+export { CorpusError, FlowError, StoreError, TemplateError, UsageError } from "./kg-errors.js";

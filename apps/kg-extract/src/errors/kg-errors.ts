@@ -37,3 +37,14 @@ export class StoreError extends ApbError {
     this.name = "StoreError";
   }
 }
+
+/**
+ * The corpus-flow path (`--redis`): a prompt template whose context the workers cannot tokenise into the ids a local
+ * run uses (CONFIG_INVALID), or a worker's result kg-extract cannot read (INTERNAL).
+ */
+export class FlowError extends ApbError {
+  constructor(code: "CONFIG_INVALID" | "INTERNAL", message: string, data?: Record<string, unknown>) {
+    super(code, message, data === undefined ? undefined : { data });
+    this.name = "FlowError";
+  }
+}

@@ -41,9 +41,9 @@ describe("DocumentExtractor", () => {
       "Mira Lund": " (Mira Lund; lives in; Oslo)\n(Mira Lund; is friends with; Theo Berg)\n(Mira Lund; plays; the tuba)",
       "Theo Berg": " (Theo Berg; plays; the tuba)\n(Theo Berg; plays; The Tuba)",
     });
-    const ex = new DocumentExtractor({ answerer, tokenizer, template: DEFAULT_TEMPLATE, verify: "sentence", maxEntities: 10 });
+    const ex = new DocumentExtractor({ tokenizer, template: DEFAULT_TEMPLATE, verify: "sentence", maxEntities: 10 });
     const seen: Answer[] = [];
-    const x = await ex.extract(TEXT, { onAnswer: (a) => seen.push(a) });
+    const x = await ex.extract(TEXT, answerer, { onAnswer: (a) => seen.push(a) });
     expect(answerer.requests).toHaveLength(1);
     const req = answerer.requests[0]!;
     expect(req.contextIds[0]).toBe(tokenizer.tokenToId("<s>"));
@@ -61,19 +61,36 @@ describe("DocumentExtractor", () => {
 
   it("skips the model for a document without candidates, and caps the entities asked", async () => {
     const answerer = new ScriptedAnswerer(tokenizer, {});
-    const ex = new DocumentExtractor({ answerer, tokenizer, template: DEFAULT_TEMPLATE, verify: "none", maxEntities: 1 });
-    const empty = await ex.extract("nothing to see here.");
+    const ex = new DocumentExtractor({ tokenizer, template: DEFAULT_TEMPLATE, verify: "none", maxEntities: 1 });
+    const empty = await ex.extract("nothing to see here.", answerer);
     expect(answerer.requests).toHaveLength(0);
     expect(empty.triples).toEqual([]);
-    await ex.extract(TEXT);
+    await ex.extract(TEXT, answerer);
     expect(answerer.requests[0]!.questions).toHaveLength(1);
   });
 
   it("merges candidates by key and refuses a BOS token the tokenizer does not know", () => {
     expect(documentCandidates("Anna Berg met Anna Berg and Ola Nord.", 5).map((c) => [c.name, c.offsets.length])).toEqual([["Anna Berg", 2], ["Ola Nord", 1]]);
     const template = parsePromptTemplate({ bos: "<|no-such-token|>" });
-    expect(() => new DocumentExtractor({ answerer: new ScriptedAnswerer(tokenizer, {}), tokenizer, template, verify: "none", maxEntities: 1 })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
-    const noBos = new DocumentExtractor({ answerer: new ScriptedAnswerer(tokenizer, {}), tokenizer, template: parsePromptTemplate({ bos: null }), verify: "none", maxEntities: 1 });
+    expect(() => new DocumentExtractor({ tokenizer, template, verify: "none", maxEntities: 1 })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
+    const noBos = new DocumentExtractor({ tokenizer, template: parsePromptTemplate({ bos: null }), verify: "none", maxEntities: 1 });
     expect(noBos.contextIds("Hello there.")[0]).not.toBe(tokenizer.tokenToId("<s>"));
+  });
+
+  it("plans questions as text and finishes from answers in question order (the corpus-flow path)", () => {
+    const ex = new DocumentExtractor({ tokenizer, template: DEFAULT_TEMPLATE, verify: "sentence", maxEntities: 10 });
+    const plan = ex.plan(TEXT);
+    expect(plan.candidates.map((c) => c.name)).toEqual(["Mira Lund", "Theo Berg"]);
+    expect(plan.questions).toEqual([QUERY_PREFIX + factQuestion("Mira Lund") + QUERY_SUFFIX, QUERY_PREFIX + factQuestion("Theo Berg") + QUERY_SUFFIX]);
+    expect(ex.contextText(TEXT, true)).toBe(`<s>${TEXT}`);
+    expect(ex.contextText(TEXT, false)).toBe(TEXT);
+    const answer = (text: string) => ({ text, numPromptTokens: 5, numGeneratedTokens: 2 });
+    // Answers are matched to candidates by position: swapping them moves each fact to the other asked entity.
+    const x = ex.finish(plan, [answer(" (Theo Berg; plays; the tuba)"), answer(" (Mira Lund; lives in; Oslo)")]);
+    expect(x.triples.map((t) => [t.askedEntity, t.subject])).toEqual([]); // verify=sentence keeps only facts about the asked entity
+    const y = ex.finish(plan, [answer(" (Mira Lund; lives in; Oslo)"), answer(" (Theo Berg; plays; the tuba)")]);
+    expect(y.triples.map((t) => [t.askedEntity, t.subject, t.object])).toEqual([["Mira Lund", "Mira Lund", "Oslo"], ["Theo Berg", "Theo Berg", "the tuba"]]);
+    expect([y.numQuestions, y.numPromptTokens, y.numGeneratedTokens]).toEqual([2, 10, 4]);
+    expect(() => ex.finish(plan, [answer("")])).toThrow(expect.objectContaining({ code: "INPUT_INVALID" }));
   });
 });

@@ -1,6 +1,8 @@
 // Fact extraction from one document: candidate entities → one question per entity (over one context) → parsed,
-// verified triples with provenance. The model runs behind an Answerer (local engine or worker group).
+// verified triples with provenance. plan/finish bracket the model, which runs behind an Answerer (local engine) or a
+// corpus flow on worker groups (src/flow).
 
+import { InputError } from "@apb/core";
 import type { ApbTokenizer } from "@apb/core";
 import { candidateEntities } from "@apb/model-tiny";
 import type { Answer, Answerer } from "../answer/index.js";
@@ -15,7 +17,6 @@ import { filterTriples } from "./triple-filter.js";
 const MAX_OBJECT_MENTIONS = 32;
 
 export interface ExtractorOptions {
-  readonly answerer: Answerer;
   readonly tokenizer: ApbTokenizer;
   readonly template: PromptTemplate;
   readonly verify: VerifyLevel;
@@ -24,10 +25,18 @@ export interface ExtractorOptions {
 }
 
 /** A candidate entity with its merge key and mentions. */
-interface Candidate {
+export interface Candidate {
   readonly name: string;
   readonly key: string;
   readonly offsets: readonly number[];
+}
+
+/** What a document will be asked: its candidates (merged by key, at most maxEntities) and one question each. */
+export interface DocumentPlan {
+  readonly text: string;
+  readonly candidates: readonly Candidate[];
+  /** The rendered question per candidate, in order. */
+  readonly questions: readonly string[];
 }
 
 /** Candidate entities merged by key (two spellings of one name are asked about once), at most `max`. */
@@ -70,15 +79,42 @@ export class DocumentExtractor {
     return Int32Array.from([...this.bosIds, ...body]);
   }
 
+  /** The context as text (the template's BOS token text, then the rendered document): what a corpus flow sends. */
+  contextText(text: string, withBos: boolean): string {
+    return (withBos && this.o.template.bos !== null ? this.o.template.bos : "") + renderContext(this.o.template, text);
+  }
+
+  /** A document's candidate entities, their name mentions and one question (text) per candidate. */
+  plan(text: string): DocumentPlan {
+    const candidates = documentCandidates(text, this.o.maxEntities);
+    return { text, candidates, questions: candidates.map((c) => renderQuestion(this.o.template, c.name)) };
+  }
+
+  /** The question token ids of a plan (what the local engine is asked). */
+  questionIds(plan: DocumentPlan): Int32Array[] {
+    return plan.questions.map((q) => this.o.tokenizer.encode(q, { addSpecialTokens: false }));
+  }
+
   /**
-   * Extracts one document. `onAnswer` reports each answered question (progress).
+   * Extracts one document with `answerer` (plan, answer every question, finish). `onAnswer` reports each answered
+   * question (progress).
    * @throws the Answerer's typed errors
    */
-  async extract(text: string, opts: { signal?: AbortSignal; onAnswer?: (a: Answer) => void } = {}): Promise<DocumentExtraction> {
-    const candidates = documentCandidates(text, this.o.maxEntities);
+  async extract(text: string, answerer: Answerer, opts: { signal?: AbortSignal; onAnswer?: (a: Answer) => void } = {}): Promise<DocumentExtraction> {
+    const plan = this.plan(text);
+    const answers = plan.candidates.length === 0 ? [] : await answerer.answerAll({ contextIds: this.contextIds(text), questions: this.questionIds(plan), signal: opts.signal }, opts.onAnswer);
+    return this.finish(plan, answers);
+  }
+
+  /**
+   * Turns a plan's answers (one per question, in order; from the engine or a corpus flow) into the document's
+   * verified triples and mentions.
+   * @throws InputError INPUT_INVALID when the number of answers is not the number of questions
+   */
+  finish(plan: DocumentPlan, answers: readonly Answer[]): DocumentExtraction {
+    if (answers.length !== plan.candidates.length) throw new InputError("INPUT_INVALID", `${answers.length} answers for ${plan.candidates.length} questions`);
+    const { text, candidates } = plan;
     const mentions: MentionRecord[] = candidates.flatMap((c) => c.offsets.map((at) => ({ key: c.key, name: c.name, start: at, end: at + c.name.length, kind: "name" as const })));
-    const questions = candidates.map((c) => this.o.tokenizer.encode(renderQuestion(this.o.template, c.name), { addSpecialTokens: false }));
-    const answers = candidates.length === 0 ? [] : await this.o.answerer.answerAll({ contextIds: this.contextIds(text), questions, signal: opts.signal }, opts.onAnswer);
     const triples = new Map<string, TripleRecord>();
     let numDropped = 0;
     answers.forEach((a, i) => {
@@ -92,7 +128,7 @@ export class DocumentExtractor {
       mentions: [...mentions, ...objectMentions(text, kept)],
       triples: kept,
       numEntities: candidates.length,
-      numQuestions: questions.length,
+      numQuestions: plan.questions.length,
       numDropped,
       numPromptTokens: answers.reduce((n, a) => n + a.numPromptTokens, 0),
       numGeneratedTokens: answers.reduce((n, a) => n + a.numGeneratedTokens, 0),
