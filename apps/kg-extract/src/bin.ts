@@ -2,8 +2,8 @@
 // The `kg-extract` executable: runs the CLI on process argv; Ctrl-C stops the run after the current document is
 // saved (a second Ctrl-C exits at once).
 
+import { EXIT, processIo } from "@apb/cli/toolkit";
 import { runKgExtract } from "./commands/index.js";
-import { EXIT, processIo } from "./cli/index.js";
 
 const controller = new AbortController();
 process.on("SIGINT", () => {

@@ -10,5 +10,5 @@ export * from "./export/index.js";
 export * from "./view/index.js";
 export * from "./synthetic/index.js";
 export { COMMANDS, runKgExtract } from "./commands/index.js";
-export { processIo } from "./cli/index.js";
-export type { CliIo, TextSink } from "./cli/index.js";
+export { processIo } from "@apb/cli/toolkit";
+export type { CliIo, TextSink } from "@apb/cli/toolkit";

@@ -5,15 +5,16 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { EXIT, defineCommand, flagArg, help, intArg, textArg } from "@apb/cli/toolkit";
+import type { CliIo } from "@apb/cli/toolkit";
 import { loadTokenizer } from "@apb/core";
 import { modelTinyPath } from "@apb/model-tiny";
 import { z } from "zod";
-import type { CliIo } from "../cli/index.js";
-import { EXIT, ProgressBar, defineCommand, flagArg, help, intArg, textArg } from "../cli/index.js";
 import { contentHash, corpusKey, readCorpus, writeCorpus } from "../corpus/index.js";
 import { UsageError } from "../errors/index.js";
 import { runExtraction } from "../pipeline/index.js";
 import type { RunSummary } from "../pipeline/index.js";
+import { DocumentProgress } from "../progress/index.js";
 import { GraphStore } from "../store/index.js";
 import type { GraphData } from "../store/index.js";
 import { generateFactCorpus, harvestFactPools, scoreFacts } from "../synthetic/index.js";
@@ -22,12 +23,13 @@ import { checkEngineOptions, engineShape } from "./engine-options.js";
 import type { EngineOptions } from "./engine-options.js";
 import { writeOutput } from "./export-command.js";
 import { DEFAULT_BATCH, openExtractors, resolveTemplate } from "./extractor-setup.js";
+import { PROGRAM } from "./program.js";
 
 export const benchOptions = z
   .object({
-    docs: intArg({ min: 1, max: 100_000 }).default(50).meta(help("documents in the generated corpus (default 50)", "N")),
-    length: intArg({ min: 256, max: 32_768 }).default(1024).meta(help("tokens per document (default 1024)", "N")),
-    seed: textArg().default("kg-extract").meta(help("corpus seed (default kg-extract)", "TEXT")),
+    docs: intArg({ min: 1, max: 100_000 }).default(50).meta(help("documents in the generated corpus", "N")),
+    length: intArg({ min: 256, max: 32_768 }).default(1024).meta(help("tokens per document", "N")),
+    seed: textArg().default("kg-extract").meta(help("corpus seed", "TEXT")),
     workDir: textArg().optional().meta(help("write the corpus, truth.json and graph.db here and keep them (default: a temporary folder, removed)", "DIR")),
     results: textArg().optional().meta(help("also write the result object (with machine, date and commit) to this JSON file", "FILE")),
     keep: flagArg().meta(help("keep the temporary folder")),
@@ -76,7 +78,7 @@ async function extract(o: EngineOptions, dir: string, io: CliIo): Promise<{ summ
   const store = GraphStore.open(join(dir, "graph.db"));
   try {
     const setup = await openExtractors(o, await resolveTemplate(o), io.signal);
-    const bar = new ProgressBar(io.stderr, { total: corpus.length, label: "bench" });
+    const bar = new DocumentProgress(io.stderr, { total: corpus.length, label: "bench" });
     try {
       const summary = await runExtraction({
         docs: corpus,
@@ -148,6 +150,7 @@ async function bench(o: z.output<typeof benchOptions>, io: CliIo): Promise<numbe
 
 export const benchCommand = defineCommand({
   name: "bench",
+  program: PROGRAM,
   summary: "measure precision, recall and documents/min on a generated fact corpus with exact ground truth",
   usage: "[--docs 50] [--length 1024] [--hosts N] [--strategy S] [--ask MODE] [--redis URL [--batch N]] [--results FILE] [--json]",
   schema: benchOptions,

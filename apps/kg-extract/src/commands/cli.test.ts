@@ -1,6 +1,6 @@
 // The dispatcher in-process: help, usage errors with exit 2 and a message that says what to fix, --json errors.
 import { describe, expect, it } from "vitest";
-import type { CliIo } from "../cli/index.js";
+import type { CliIo } from "@apb/cli/toolkit";
 import { runKgExtract } from "./main.js";
 
 function io(): CliIo & { out: () => string; err: () => string } {
@@ -28,11 +28,11 @@ describe("kg-extract dispatcher", () => {
       [["run", "--corpus", "x", "--db", "y", "--batch", "8"], /--batch sizes the corpus flows of a --redis run/],
       [["run", "--corpus", "x", "--db", "y", "--redis", "redis://h", "--hosts", "2"], /--hosts and --threads are for local runs/],
       [["run", "--corpus", "x", "--db", "y", "--redis", "redis://h", "--batch", "0"], /--batch must be at least 1/],
-      [["run", "--corpus", "x", "--db", "y", "--redis", "redis://h", "--group", "g"], /Unknown option '--group'/],
+      [["run", "--corpus", "x", "--db", "y", "--redis", "redis://h", "--group", "g"], /unknown option --group for `kg-extract run`/],
       [["export", "--db", "x.db", "--format", "xml"], /--format must be one of json, graphml, cypher/],
       [["export", "--db", "/nonexistent/x.db", "--format", "json"], /there is no database at \/nonexistent\/x\.db/],
       [["run", "--corpus", "/nonexistent", "--db", "/nonexistent/x.db"], /the folder \/nonexistent does not exist/],
-      [["view", "--db", "x.db", "--bogus"], /Unknown option '--bogus'/],
+      [["view", "--db", "x.db", "--bogus"], /unknown option --bogus for `kg-extract view`/],
       [["run", "--corpus", "/nonexistent", "--db", "/tmp/kg-extract-never-created.db"], /--corpus \/nonexistent is not a folder/],
     ];
     for (const [argv, message] of cases) {

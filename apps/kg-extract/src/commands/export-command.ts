@@ -1,13 +1,14 @@
 // `kg-extract export`: the graph database as JSON, GraphML or Cypher, to a file or stdout.
 
 import { writeFile } from "node:fs/promises";
+import { EXIT, choiceArg, defineCommand, help, textArg } from "@apb/cli/toolkit";
+import type { CliIo } from "@apb/cli/toolkit";
 import { z } from "zod";
-import type { CliIo } from "../cli/index.js";
-import { EXIT, choiceArg, defineCommand, help, textArg } from "../cli/index.js";
 import { UsageError } from "../errors/index.js";
 import { EXPORT_FORMATS, exportGraph } from "../export/index.js";
 import { GraphStore } from "../store/index.js";
 import type { GraphData } from "../store/index.js";
+import { PROGRAM } from "./program.js";
 
 export const exportOptions = z.object({
   db: textArg().meta(help("the graph database `kg-extract run` wrote", "FILE")),
@@ -36,6 +37,7 @@ export async function writeOutput(out: string, text: string, command: string): P
 
 export const exportCommand = defineCommand({
   name: "export",
+  program: PROGRAM,
   summary: "export the graph as JSON, GraphML or Cypher",
   usage: "--db FILE --format json|graphml|cypher [--out FILE]",
   schema: exportOptions,

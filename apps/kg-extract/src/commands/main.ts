@@ -1,11 +1,13 @@
 // The `kg-extract` dispatcher: picks the command by name, prints the main help, and turns failures into exit codes
 // (0 ok, 2 user error, 1 internal, 130 interrupted), as the `apb` CLI does.
 
-import { EXIT, reportError } from "../cli/index.js";
-import type { CliIo, Command } from "../cli/index.js";
+import { EXIT, formatMainHelp, reportError } from "@apb/cli/toolkit";
+import type { CliIo, Command } from "@apb/cli/toolkit";
+import { toApbError } from "@apb/core";
 import { UsageError } from "../errors/index.js";
 import { benchCommand } from "./bench-command.js";
 import { exportCommand } from "./export-command.js";
+import { PROGRAM } from "./program.js";
 import { runCommand } from "./run-command.js";
 import { viewCommand } from "./view-command.js";
 
@@ -13,19 +15,11 @@ import { viewCommand } from "./view-command.js";
 export const COMMANDS: readonly Command[] = [runCommand, exportCommand, viewCommand, benchCommand];
 
 function mainHelp(): string {
-  const col = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
-  return [
-    "kg-extract — knowledge-graph extraction over a corpus with the APB engine (local or on worker groups)",
-    "",
-    "Usage: kg-extract <command> [options]",
-    "",
-    "Commands:",
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(col)}${c.summary}`),
-    "",
-    "Run `kg-extract <command> --help` for a command's options.",
-    "Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input, 130 interrupted. APB_DEBUG=1 prints stack traces.",
-    "",
-  ].join("\n");
+  return formatMainHelp(COMMANDS, {
+    program: PROGRAM,
+    description: "knowledge-graph extraction over a corpus with the APB engine (local or on worker groups)",
+    interruptible: true,
+  });
 }
 
 /** Runs `kg-extract <argv...>` and returns the exit code (never throws). */
@@ -44,6 +38,7 @@ export async function runKgExtract(argv: readonly string[], io: CliIo): Promise<
     if (command === undefined) throw new UsageError(`unknown command "${name}"; the commands are ${COMMANDS.map((c) => c.name).join(", ")}`);
     return await command.execute(rest, io);
   } catch (err) {
-    return reportError(err, io, argv.includes("--json"));
+    // toApbError: every failure is reported with its code (INTERNAL for a plain Error).
+    return reportError(toApbError(err), io, { program: PROGRAM, json: argv.includes("--json"), explainInterrupt: true });
   }
 }

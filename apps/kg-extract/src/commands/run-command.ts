@@ -1,15 +1,17 @@
 // `kg-extract run`: extracts a corpus into a graph database, resuming where an earlier run stopped, with a progress
 // bar (documents, tokens) on stderr and a summary (or one JSON object) on stdout.
 
+import { EXIT, defineCommand, help, textArg } from "@apb/cli/toolkit";
+import type { CliIo } from "@apb/cli/toolkit";
 import { z } from "zod";
-import type { CliIo } from "../cli/index.js";
-import { EXIT, ProgressBar, defineCommand, help, textArg } from "../cli/index.js";
 import { readCorpus } from "../corpus/index.js";
 import { runExtraction } from "../pipeline/index.js";
+import { DocumentProgress } from "../progress/index.js";
 import type { RunEvent, RunSummary } from "../pipeline/index.js";
 import { GraphStore } from "../store/index.js";
 import { checkEngineOptions, engineShape } from "./engine-options.js";
 import { openExtractors, resolveTemplate } from "./extractor-setup.js";
+import { PROGRAM } from "./program.js";
 
 export const runOptions = z
   .object({
@@ -23,12 +25,12 @@ export type RunCommandOptions = z.output<typeof runOptions>;
 
 /** Progress bar events: created once the run knows how many documents it has to do. */
 function progressListener(io: CliIo): { onEvent: (e: RunEvent) => void; finish: () => void } {
-  let bar: ProgressBar | undefined;
+  let bar: DocumentProgress | undefined;
   return {
     onEvent(e) {
       if (e.type === "planned") {
         if (e.plan.numDone > 0) io.stderr.write(`kg-extract: ${e.plan.numDone} of ${e.numDocuments} documents are already done; skipping them\n`);
-        bar = new ProgressBar(io.stderr, { total: e.plan.toProcess.length, label: "docs" });
+        bar = new DocumentProgress(io.stderr, { total: e.plan.toProcess.length, label: "docs" });
       } else if (e.type === "answer") bar?.tokens(e.numPromptTokens, e.numGeneratedTokens);
       else if (e.type === "done") bar?.tick(`${e.key}: ${e.extraction.triples.length} facts`);
       else if (e.type === "failed") bar?.tick(`${e.key}: FAILED [${e.error.code}] ${e.error.message}`, true);
@@ -83,6 +85,7 @@ async function run(o: RunCommandOptions, io: CliIo): Promise<number> {
 
 export const runCommand = defineCommand({
   name: "run",
+  program: PROGRAM,
   summary: "extract a knowledge graph from a corpus into a SQLite database (resumable)",
   usage: "--corpus DIR --db FILE [--model DIR] [--hosts N] [--strategy S] [--ask MODE] [--redis URL [--batch N]] [--prompt-template FILE] [--json]",
   schema: runOptions,

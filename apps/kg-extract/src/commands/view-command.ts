@@ -1,9 +1,10 @@
 // `kg-extract view`: the graph as one self-contained HTML file (open it in any browser; no server, no network).
 
+import { EXIT, defineCommand, help, textArg } from "@apb/cli/toolkit";
 import { z } from "zod";
-import { EXIT, defineCommand, help, textArg } from "../cli/index.js";
 import { renderHtml } from "../view/index.js";
 import { readDatabase, writeOutput } from "./export-command.js";
+import { PROGRAM } from "./program.js";
 
 export const viewOptions = z.object({
   db: textArg().meta(help("the graph database `kg-extract run` wrote", "FILE")),
@@ -13,6 +14,7 @@ export const viewOptions = z.object({
 
 export const viewCommand = defineCommand({
   name: "view",
+  program: PROGRAM,
   summary: "write a self-contained HTML view of the graph (SVG layout, labels, search)",
   usage: "--db FILE --out graph.html [--title TEXT]",
   schema: viewOptions,

@@ -1,12 +1,13 @@
 // Typed errors of kg-extract (STYLE.md G7): subclasses of the SDK's ApbError, so that codes, `isUserError` (exit 2)
 // and serialisation work as everywhere else in the SDK.
 
+import { UsageError as ToolkitUsageError } from "@apb/cli/toolkit";
 import { ApbError } from "@apb/core";
 
-/** A command line that cannot run as given. `data.help` names the help command to point at. */
-export class UsageError extends ApbError {
+/** A command line that cannot run as given: the toolkit's UsageError, pointing at `kg-extract [<command>] --help`. */
+export class UsageError extends ToolkitUsageError {
   constructor(message: string, command?: string) {
-    super("INPUT_INVALID", message, { data: { help: command === undefined ? "kg-extract --help" : `kg-extract ${command} --help` } });
+    super(message, command, "kg-extract");
     this.name = "UsageError";
   }
 }

@@ -11,6 +11,8 @@ export type OptionsSchema = z.ZodObject<z.ZodRawShape>;
 
 export interface CommandSpec<S extends OptionsSchema> {
   readonly name: string;
+  /** The program that runs the command, as its help and usage errors name it (default `apb`). */
+  readonly program?: string;
   /** One line for `apb --help`. */
   readonly summary: string;
   /** The synopsis after `apb <name>`, e.g. `--model DIR [options]`. */

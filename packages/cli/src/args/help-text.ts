@@ -1,5 +1,6 @@
 // Help text generated from a command's schema (so a flag's help cannot drift from its definition).
 
+import { DEFAULT_PROGRAM } from "../output/index.js";
 import type { CommandSpec, OptionsSchema } from "./command.js";
 import { optionTable } from "./option-table.js";
 
@@ -17,13 +18,14 @@ function wrap(text: string, indent: number, width: number): string {
   return lines.join(`\n${" ".repeat(indent)}`);
 }
 
-/** `apb <cmd> --help`. */
+/** `<program> <cmd> --help`. */
 export function formatCommandHelp<S extends OptionsSchema>(spec: CommandSpec<S>, width = 100): string {
   const rows = optionTable(spec.schema);
   const names = rows.map((r) => `--${r.flag}${r.value === "" ? "" : ` ${r.value}`}`);
   names.push("-h, --help");
   const col = Math.min(34, Math.max(...names.map((n) => n.length)) + 2);
-  const lines = [`apb ${spec.name} — ${spec.summary}`, "", `Usage: apb ${spec.name} ${spec.usage}`, "", "Options:"];
+  const program = spec.program ?? DEFAULT_PROGRAM;
+  const lines = [`${program} ${spec.name} — ${spec.summary}`, "", `Usage: ${program} ${spec.name} ${spec.usage}`, "", "Options:"];
   rows.forEach((r, i) => {
     let text = r.description;
     if (r.multiple) text += " (repeatable)";
@@ -38,20 +40,34 @@ export function formatCommandHelp<S extends OptionsSchema>(spec: CommandSpec<S>,
   return lines.join("\n") + "\n";
 }
 
-/** `apb --help`: the visible commands with their summaries. */
-export function formatMainHelp(commands: readonly { name: string; summary: string; hidden: boolean }[]): string {
-  const shown = commands.filter((c) => !c.hidden);
+/** What the main help says about the program itself. */
+export interface MainHelpOptions {
+  /** The program's name (default `apb`). */
+  readonly program?: string;
+  /** The line after `<program> — `. */
+  readonly description?: string;
+  /** Lists exit code 130 (the program stops cleanly on Ctrl-C). */
+  readonly interruptible?: boolean;
+}
+
+const APB_DESCRIPTION = "distributed long-context LLM inference (Star Attention / APB) on one machine";
+
+/** `<program> --help`: the visible commands with their summaries. */
+export function formatMainHelp(commands: readonly { name: string; summary: string; hidden?: boolean }[], o: MainHelpOptions = {}): string {
+  const program = o.program ?? DEFAULT_PROGRAM;
+  const shown = commands.filter((c) => c.hidden !== true);
   const col = Math.max(...shown.map((c) => c.name.length)) + 2;
+  const interrupted = o.interruptible === true ? ", 130 interrupted" : "";
   return [
-    "apb — distributed long-context LLM inference (Star Attention / APB) on one machine",
+    `${program} — ${o.description ?? APB_DESCRIPTION}`,
     "",
-    "Usage: apb <command> [options]",
+    `Usage: ${program} <command> [options]`,
     "",
     "Commands:",
     ...shown.map((c) => `  ${c.name.padEnd(col)}${c.summary}`),
     "",
-    "Run `apb <command> --help` for a command's options.",
-    "Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input. APB_DEBUG=1 prints stack traces.",
+    `Run \`${program} <command> --help\` for a command's options.`,
+    `Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input${interrupted}. APB_DEBUG=1 prints stack traces.`,
     "",
   ].join("\n");
 }

@@ -2,7 +2,8 @@
 export { defineCommand } from "./command.js";
 export type { Command, CommandSpec, OptionsSchema } from "./command.js";
 export { formatCommandHelp, formatMainHelp } from "./help-text.js";
-export { choiceArg, choiceListArg, flagArg, help, intArg, intListArg, numberArg, repeatArg, textArg } from "./option-types.js";
+export type { MainHelpOptions } from "./help-text.js";
+export { choiceArg, choiceListArg, flagArg, help, intArg, intListArg, listArg, numberArg, repeatArg, textArg } from "./option-types.js";
 export type { Bounds } from "./option-types.js";
 export { flagName, optionTable } from "./option-table.js";
 export type { OptionRow } from "./option-table.js";

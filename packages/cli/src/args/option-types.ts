@@ -51,6 +51,11 @@ export function intListArg(b: Bounds = {}) {
   return z.string().transform(splitList).pipe(z.array(intArg(b)).min(1, "needs at least one value"));
 }
 
+/** A comma-separated list of names ("--group g1,g2"). */
+export function listArg() {
+  return z.string().transform(splitList).pipe(z.array(z.string()).min(1, "needs at least one value"));
+}
+
 /** A comma-separated list of fixed values ("--strategies full,apb"). */
 export function choiceListArg<const T extends readonly [string, ...string[]]>(values: T) {
   return z.string().transform(splitList).pipe(z.array(choiceArg(values)).min(1, "needs at least one value"));

@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import type { ParseArgsConfig } from "node:util";
 import type { z } from "zod";
+import { DEFAULT_PROGRAM } from "../output/index.js";
 import type { CommandSpec, OptionsSchema } from "./command.js";
 import { optionTable } from "./option-table.js";
 import type { OptionRow } from "./option-table.js";
@@ -22,13 +23,13 @@ export function parseCommandLine<S extends OptionsSchema>(spec: CommandSpec<S>, 
   try {
     values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as RawValues;
   } catch (err) {
-    throw translateParseError(err, rows, spec.name);
+    throw translateParseError(err, rows, { command: spec.name, program: spec.program ?? DEFAULT_PROGRAM });
   }
   if (values.help === true) return { help: true };
   const raw: Record<string, unknown> = {};
   for (const r of rows) if (values[r.flag] !== undefined) raw[r.key] = values[r.flag];
   const result = spec.schema.safeParse(raw);
-  if (!result.success) throw new UsageError(describeIssue(result.error.issues[0]!, rows, raw), spec.name);
+  if (!result.success) throw new UsageError(describeIssue(result.error.issues[0]!, rows, raw), spec.name, spec.program ?? DEFAULT_PROGRAM);
   return { help: false, options: result.data };
 }
 
@@ -58,22 +59,30 @@ function suggestion(given: string, rows: readonly OptionRow[]): string {
   return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? `; did you mean --${best.flag}?` : "";
 }
 
-function translateParseError(err: unknown, rows: readonly OptionRow[], command: string): unknown {
+/** The command being parsed, as messages name it (`<program> <command>`). */
+interface LineOwner {
+  readonly command: string;
+  readonly program: string;
+}
+
+function translateParseError(err: unknown, rows: readonly OptionRow[], owner: LineOwner): unknown {
   const e = err as { code?: string; message?: string };
   const quoted = /'([^']*)'/.exec(e.message ?? "")?.[1] ?? "";
   const flag = quoted.split(" ")[0]!;
   const row = rows.find((r) => `--${r.flag}` === flag);
+  const usage = (message: string): UsageError => new UsageError(message, owner.command, owner.program);
+  const shown = `\`${owner.program} ${owner.command}\``;
   switch (e.code) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return new UsageError(`unknown option ${flag} for \`apb ${command}\`${suggestion(flag, rows)}`, command);
+      return usage(`unknown option ${flag} for ${shown}${suggestion(flag, rows)}`);
     case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
-      return new UsageError(`unexpected argument "${quoted}": \`apb ${command}\` takes only --flags (quote values with spaces)`, command);
+      return usage(`unexpected argument "${quoted}": ${shown} takes only --flags (quote values with spaces)`);
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-      if (/does not take an argument/.test(e.message ?? "")) return new UsageError(`${flag} is a switch and takes no value`, command);
+      if (/does not take an argument/.test(e.message ?? "")) return usage(`${flag} is a switch and takes no value`);
       if (/ambiguous/.test(e.message ?? "")) {
-        return new UsageError(`${flag} is missing its value (the next argument starts with "-"; write ${flag}=VALUE for a value that does)`, command);
+        return usage(`${flag} is missing its value (the next argument starts with "-"; write ${flag}=VALUE for a value that does)`);
       }
-      return new UsageError(`${flag} is missing its value: give ${flag} ${row?.value ?? "VALUE"}`, command);
+      return usage(`${flag} is missing its value: give ${flag} ${row?.value ?? "VALUE"}`);
     default:
       return err;
   }

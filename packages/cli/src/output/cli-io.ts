@@ -1,4 +1,8 @@
-// The streams and environment a command writes to: process.stdout/stderr in the bin, buffers in tests.
+// The streams and environment a command writes to: process.stdout/stderr in the bin, buffers in tests; and the
+// default program name that help and error messages print.
+
+/** The program named in help and error messages unless a command or report says otherwise. */
+export const DEFAULT_PROGRAM = "apb";
 
 /** A writable text stream; `isTTY` decides between a redrawn progress bar and plain lines. */
 export interface TextSink {
