@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "../common/cublaslt-loader.h"
+#include "../common/cudnn-loader.h"
 #include "bindings.h"
 
 namespace apb::js {
@@ -46,34 +47,53 @@ napi_value DeviceInfo(napi_env env, napi_callback_info info) {
   return out;
 }
 
-napi_value LoadCublasLt(napi_env env, napi_callback_info info) {
-  Args args(env, info, "loadCublasLt");
-  std::vector<std::string> candidates;
+/** Reads argument 0 as an array of path strings; false when it is not an array. */
+bool readCandidates(napi_env env, napi_value arr, std::vector<std::string>* candidates) {
   uint32_t n = 0;
   bool isArray = false;
-  napi_is_array(env, args.at(0), &isArray);
-  if (!isArray) return throwStatus(env, invalidArgument("loadCublasLt", "expected an array of paths"));
-  napi_get_array_length(env, args.at(0), &n);
+  napi_is_array(env, arr, &isArray);
+  if (!isArray) return false;
+  napi_get_array_length(env, arr, &n);
   for (uint32_t i = 0; i < n; i++) {
     napi_value v;
-    napi_get_element(env, args.at(0), i, &v);
+    napi_get_element(env, arr, i, &v);
     size_t len = 0;
     if (napi_get_value_string_utf8(env, v, nullptr, 0, &len) != napi_ok) continue;
     std::string s(len, '\0');
     napi_get_value_string_utf8(env, v, s.data(), len + 1, &len);
-    candidates.push_back(s);
+    candidates->push_back(s);
   }
-  const CublasLtLoadResult r = loadCublasLt(candidates);
+  return true;
+}
+
+/** { loaded, path, version, errors } of a dlopen search. */
+napi_value loadResultValue(napi_env env, bool loaded, const std::string& path, size_t version, const std::vector<std::string>& errs) {
   napi_value out;
   napi_create_object(env, &out);
-  setField(env, out, "loaded", boolValue(env, r.loaded));
-  setField(env, out, "path", stringValue(env, r.path));
-  setField(env, out, "version", numberValue(env, static_cast<double>(r.version)));
+  setField(env, out, "loaded", boolValue(env, loaded));
+  setField(env, out, "path", stringValue(env, path));
+  setField(env, out, "version", numberValue(env, static_cast<double>(version)));
   napi_value errors;
-  napi_create_array_with_length(env, r.errors.size(), &errors);
-  for (size_t i = 0; i < r.errors.size(); i++) napi_set_element(env, errors, static_cast<uint32_t>(i), stringValue(env, r.errors[i]));
+  napi_create_array_with_length(env, errs.size(), &errors);
+  for (size_t i = 0; i < errs.size(); i++) napi_set_element(env, errors, static_cast<uint32_t>(i), stringValue(env, errs[i]));
   setField(env, out, "errors", errors);
   return out;
+}
+
+napi_value LoadCublasLt(napi_env env, napi_callback_info info) {
+  Args args(env, info, "loadCublasLt");
+  std::vector<std::string> candidates;
+  if (!readCandidates(env, args.at(0), &candidates)) return throwStatus(env, invalidArgument("loadCublasLt", "expected an array of paths"));
+  const CublasLtLoadResult r = loadCublasLt(candidates);
+  return loadResultValue(env, r.loaded, r.path, r.version, r.errors);
+}
+
+napi_value LoadCudnn(napi_env env, napi_callback_info info) {
+  Args args(env, info, "loadCudnn");
+  std::vector<std::string> candidates;
+  if (!readCandidates(env, args.at(0), &candidates)) return throwStatus(env, invalidArgument("loadCudnn", "expected an array of paths"));
+  const CudnnLoadResult r = loadCudnn(candidates);
+  return loadResultValue(env, r.loaded, r.path, r.version, r.errors);
 }
 
 napi_value CreateContext(napi_env env, napi_callback_info info) {
@@ -119,6 +139,7 @@ const Export kDeviceExports[] = {
     {"probe", Probe},
     {"deviceInfo", DeviceInfo},
     {"loadCublasLt", LoadCublasLt},
+    {"loadCudnn", LoadCudnn},
     {"createContext", CreateContext},
     {"closeContext", CloseContext},
     {"contextInfo", ContextInfo},

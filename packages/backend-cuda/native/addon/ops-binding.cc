@@ -2,6 +2,7 @@
 // the launcher on the context's stream (no wait; fence or download to observe results).
 #include "../kernels/add/add.cuh"
 #include "../kernels/argmax/argmax.cuh"
+#include "../kernels/attention/attention-cudnn.h"
 #include "../kernels/attention/attention.cuh"
 #include "../kernels/convert/convert.cuh"
 #include "../kernels/embed/embed.cuh"
@@ -223,7 +224,11 @@ napi_value Attention(napi_env env, napi_callback_info info) {
   a.q = f.ptr("q", f.bytesOf({a.tq, a.nq, a.dh}, es));
   a.k = f.ptr("k", f.bytesOf({a.tk, a.nkv, a.dh}, es));
   a.v = f.ptr("v", f.bytesOf({a.tk, a.nkv, a.dh}, es));
-  return finishOp(env, ctx, call.st, "attention", [&] { return attentionLaunch(a, ctx->stream()); });
+  const AttentionRoute route = f.i64("route") == 1 ? AttentionRoute::Cudnn : AttentionRoute::Kernel;
+  std::string ran = "kernel";
+  napi_value done = finishOp(env, ctx, call.st, "attention", [&] { return attentionRouted(a, *ctx, route, &ran); });
+  if (done == nullptr) return nullptr;
+  return stringValue(env, ran);
 }
 
 napi_value LseMerge(napi_env env, napi_callback_info info) {

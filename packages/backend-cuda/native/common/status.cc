@@ -45,6 +45,16 @@ Status cublasFailure(int code, const char* call, const char* file, int line) {
   return s;
 }
 
+Status cudnnFailure(int code, const std::string& name, const std::string& call, const char* file, int line) {
+  Status s;
+  s.kind = StatusKind::Cudnn;
+  s.code = code;
+  s.name = name;
+  s.message = call + " returned " + name;
+  s.where = whereOf(file, line);
+  return s;
+}
+
 Status notLoaded(const char* op, const std::string& message) {
   Status s;
   s.kind = StatusKind::NotLoaded;
@@ -88,6 +98,7 @@ const char* statusKindName(StatusKind kind) {
     case StatusKind::NotLoaded: return "not-loaded";
     case StatusKind::Closed: return "closed";
     case StatusKind::Internal: return "internal";
+    case StatusKind::Cudnn: return "cudnn";
   }
   return "internal";
 }

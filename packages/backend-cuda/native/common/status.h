@@ -7,7 +7,7 @@
 namespace apb {
 
 /** The failure family of a Status; the TS side maps it to an error kind. */
-enum class StatusKind : int { Ok = 0, Cuda = 1, Cublas = 2, InvalidArgument = 3, NotLoaded = 4, Closed = 5, Internal = 6 };
+enum class StatusKind : int { Ok = 0, Cuda = 1, Cublas = 2, InvalidArgument = 3, NotLoaded = 4, Closed = 5, Internal = 6, Cudnn = 7 };
 
 /** The result of every native step: Ok, or what failed. */
 struct Status {
@@ -36,6 +36,9 @@ Status cudaFailure(int code, const char* call, const char* file, int line);
 
 /** A cuBLAS(Lt) failure. */
 Status cublasFailure(int code, const char* call, const char* file, int line);
+
+/** A cuDNN failure; `name` is cudnnGetErrorString's text when cuDNN is loaded. */
+Status cudnnFailure(int code, const std::string& name, const std::string& call, const char* file, int line);
 
 /** Something used before it was loaded (cuBLASLt) or after it was closed. */
 Status notLoaded(const char* op, const std::string& message);

@@ -108,6 +108,7 @@ Status Context::close() {
   const lt::Api* api = cublasLtApi();
   if (lt_ != nullptr && api != nullptr) api->destroy(lt_);
   lt_ = nullptr;
+  cudnnState_.reset();  // destroys the cuDNN plans and handle (its deleter lives in attention-cudnn.cc)
   if (workspace_ != nullptr) cudaFree(workspace_);
   workspace_ = nullptr;
   if (syncErr != cudaSuccess) return cudaFailure(static_cast<int>(syncErr), "cudaStreamSynchronize", __FILE__, __LINE__);

@@ -66,6 +66,8 @@ class Context {
   size_t workspaceBytes() const { return workspaceBytes_; }
   PinnedPool& pinned() { return pinned_; }
   std::map<GemmKey, lt::MatmulAlgo>& gemmAlgos() { return gemmAlgos_; }
+  /** The cuDNN attention state (handle, plans by shape), created on first use by attention-cudnn.cc; released by close(). */
+  std::shared_ptr<void>& cudnnState() { return cudnnState_; }
 
   /** Makes this context's device current on the calling thread; Closed after close(). */
   Status use(const char* op) const;
@@ -87,6 +89,7 @@ class Context {
   size_t workspaceBytes_ = 0;
   PinnedPool pinned_;
   std::map<GemmKey, lt::MatmulAlgo> gemmAlgos_;
+  std::shared_ptr<void> cudnnState_;
 };
 
 /** Device memory owned by one context; freed explicitly or by the JS finalizer, whichever comes first. */

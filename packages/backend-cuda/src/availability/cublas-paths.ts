@@ -1,9 +1,13 @@
-// Where cuBLASLt may live (it is dlopen'ed, never linked): APB_CUBLAS_PATH, the loader's own search by soname
-// (13, then 12), CUDA toolkit folders, and pip wheel folders (.../site-packages/nvidia/cublas/lib, as PyTorch ships it).
+// Where cuBLASLt and cuDNN may live (both dlopen'ed, never linked): APB_CUBLAS_PATH / APB_CUDNN_PATH, the loader's
+// own search by soname, CUDA toolkit folders, and pip wheel folders (.../site-packages/nvidia/{cublas,cudnn}/lib, as
+// PyTorch ships them).
 
 import { existsSync, readdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+
+/** cuDNN 9's soname (the backend graph API the attention route uses is cuDNN 9's). */
+export const CUDNN_SONAMES = ["libcudnn.so.9"] as const;
 
 /** Sonames tried, newest first. */
 export const CUBLASLT_SONAMES = ["libcublasLt.so.13", "libcublasLt.so.12"] as const;
@@ -69,6 +73,31 @@ export function cublasLtCandidates(env: NodeJS.ProcessEnv, probe: PathProbe = re
   out.push(...CUBLASLT_SONAMES);
   for (const dir of libraryDirs(env, probe)) {
     for (const name of CUBLASLT_SONAMES) {
+      const p = join(dir, name);
+      if (probe.exists(p)) out.push(p);
+    }
+  }
+  return [...new Set(out)];
+}
+
+/**
+ * cuDNN candidates, in order: APB_CUDNN_PATH (files or folders, ":"-separated), the soname (LD_LIBRARY_PATH and the
+ * loader cache), CUDA toolkit folders, and pip wheel folders .../site-packages/nvidia/cudnn/lib (PyTorch's).
+ */
+export function cudnnCandidates(env: NodeJS.ProcessEnv, probe: PathProbe = realProbe): string[] {
+  const out: string[] = [];
+  for (const entry of (env.APB_CUDNN_PATH ?? "").split(":")) {
+    if (entry === "") continue;
+    if (/\.so(\.\d+)*$/.test(entry)) out.push(entry);
+    else for (const name of CUDNN_SONAMES) out.push(join(entry, name));
+  }
+  out.push(...CUDNN_SONAMES);
+  const dirs: string[] = [];
+  if (env.CUDA_PATH) dirs.push(join(env.CUDA_PATH, "lib64"), join(env.CUDA_PATH, "lib"));
+  dirs.push("/usr/local/cuda/lib64", "/usr/lib/x86_64-linux-gnu");
+  for (const site of sitePackageDirs(env, probe)) dirs.push(join(site, "nvidia", "cudnn", "lib"));
+  for (const dir of dirs) {
+    for (const name of CUDNN_SONAMES) {
       const p = join(dir, name);
       if (probe.exists(p)) out.push(p);
     }

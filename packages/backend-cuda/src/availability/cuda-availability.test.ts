@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadAddon, loadAddonFrom } from "../native/index.js";
 import type { AddonLoad, NativeAddon, NativeProbe } from "../native/index.js";
-import { cublasLtCandidates } from "./cublas-paths.js";
+import { cublasLtCandidates, cudnnCandidates } from "./cublas-paths.js";
 import { backendAvailability, cudaAvailability, probeCudaAvailability } from "./cuda-availability.js";
 
 function fakeLoad(probe: Partial<NativeProbe>, cublasLoaded = true): () => AddonLoad {
@@ -14,6 +14,7 @@ function fakeLoad(probe: Partial<NativeProbe>, cublasLoaded = true): () => Addon
     probe: () => ({ status: 0, statusName: "cudaSuccess", deviceCount: 2, runtimeVersion: 13000, driverVersion: 13000, ...probe }),
     deviceInfo: (i: number) => ({ name: `GPU ${i}`, major: 9, minor: 0, totalMem: 141e9, multiProcessorCount: 132, l2CacheSize: 0 }),
     loadCublasLt: () => ({ loaded: cublasLoaded, path: cublasLoaded ? "/x/libcublasLt.so.13" : "", version: 130000, errors: cublasLoaded ? [] : ["libcublasLt.so.13: not found"] }),
+    loadCudnn: () => ({ loaded: false, path: "", version: 0, errors: ["libcudnn.so.9: not found"] }),
   } as unknown as NativeAddon;
   return () => ({ ok: true, addon, path: "/x/apb_cuda.node" });
 }
@@ -49,6 +50,15 @@ describe("cudaAvailability", () => {
     })).toBe("CUDA_INIT_FAILED");
     const ok = probeCudaAvailability({ load: fakeLoad({}), env });
     expect(ok).toMatchObject({ available: true, devices: [{ index: 0, computeCapability: "9.0" }, { index: 1 }], cublasLt: { path: "/x/libcublasLt.so.13" } });
+    expect(ok).toMatchObject({ cudnn: { missing: ["libcudnn.so.9: not found"] } }); // cuDNN is optional
+  });
+
+  it("searches cuDNN in APB_CUDNN_PATH, by soname, then in pip wheel folders", () => {
+    const wheel = "/opt/torch/.venv/lib/python3.12/site-packages/nvidia/cudnn/lib/libcudnn.so.9";
+    const dirs: Record<string, string[]> = { "/opt": ["torch"], "/opt/torch/.venv/lib": ["python3.12"] };
+    const probe = { exists: (p: string) => p === wheel, list: (d: string) => dirs[d] ?? [] };
+    const list = cudnnCandidates({ APB_CUDNN_PATH: "/my/cudnn:/other/libcudnn.so.9.1", HOME: "/nonexistent" }, probe);
+    expect(list).toEqual(["/my/cudnn/libcudnn.so.9", "/other/libcudnn.so.9.1", "libcudnn.so.9", wheel]);
   });
 
   it("searches cuBLASLt in APB_CUBLAS_PATH, by soname, in CUDA folders and pip wheel folders", () => {

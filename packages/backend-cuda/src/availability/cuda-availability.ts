@@ -4,7 +4,7 @@
 import type { CudaUnavailableReason } from "../errors/index.js";
 import { loadAddon } from "../native/index.js";
 import type { AddonLoad, NativeAddon } from "../native/index.js";
-import { cublasLtCandidates } from "./cublas-paths.js";
+import { cublasLtCandidates, cudnnCandidates } from "./cublas-paths.js";
 
 /** One CUDA device as the runtime reports it. */
 export interface CudaDevice {
@@ -24,6 +24,8 @@ export type CudaAvailability =
       readonly driverVersion: number;
       /** The cuBLASLt that was loaded; undefined when GEMMs run on the tiled kernel only. */
       readonly cublasLt: { readonly path: string; readonly version: number } | undefined;
+      /** The cuDNN 9 that was loaded (fused attention), or why not: optional, never makes CUDA unavailable. */
+      readonly cudnn: { readonly path: string; readonly version: number } | { readonly missing: readonly string[] };
       readonly addonPath: string;
     }
   | { readonly available: false; readonly reason: CudaUnavailableReason; readonly message: string; readonly detail: readonly string[] };
@@ -76,7 +78,9 @@ export function probeCudaAvailability(deps: AvailabilityDeps): CudaAvailability 
       return unavailable("CUBLASLT_MISSING", "cuBLASLt (libcublasLt.so.13 or .12) could not be loaded; set APB_CUBLAS_PATH or APB_CUDA_GEMM=tiled", lt.errors);
     }
     const cublasLt = lt.loaded ? { path: lt.path, version: lt.version } : undefined;
-    return { available: true, devices, runtimeVersion: driver.runtimeVersion, driverVersion: driver.driverVersion, cublasLt, addonPath: load.path };
+    const dnn = load.addon.loadCudnn(cudnnCandidates(deps.env));
+    const cudnn = dnn.loaded ? { path: dnn.path, version: dnn.version } : { missing: dnn.errors };
+    return { available: true, devices, runtimeVersion: driver.runtimeVersion, driverVersion: driver.driverVersion, cublasLt, cudnn, addonPath: load.path };
   } catch (err) {
     return unavailable("CUDA_INIT_FAILED", `the availability check failed: ${(err as Error).message}`);
   }

@@ -10,6 +10,11 @@ export const cudaBackendOptionsSchema = z
     dtype: z.enum(["bfloat16", "float32"]).default("bfloat16"),
     /** GEMM implementation: cuBLASLt when it has an algorithm (auto), our tiled kernel, or cuBLASLt only. */
     gemm: z.enum(["auto", "tiled", "cublaslt"]).default("auto"),
+    /**
+     * Attention implementation: our kernel, or cuDNN 9 fused flash attention where it can run (bfloat16, cuDNN loaded,
+     * the graph supported; otherwise our kernel, the reason in attentionPaths). "kernel" until a GPU run verifies cuDNN.
+     */
+    attention: z.enum(["kernel", "cudnn"]).default("kernel"),
     /** CUDA device; default: host index modulo the device count. */
     device: z.number().int().min(0).optional(),
     /** cuBLASLt workspace (32 MiB is NVIDIA's advice for Hopper). */
@@ -32,11 +37,12 @@ export function parseCudaBackendOptions(input: CudaBackendOptions | undefined): 
   return r.data;
 }
 
-/** Options from APB_CUDA_DTYPE, APB_CUDA_GEMM, APB_CUDA_DEVICE, APB_CUDA_WORKSPACE_MIB and APB_CUDA_SYNC=1. */
+/** Options from APB_CUDA_DTYPE, APB_CUDA_GEMM, APB_CUDA_ATTENTION, APB_CUDA_DEVICE, APB_CUDA_WORKSPACE_MIB and APB_CUDA_SYNC=1. */
 export function cudaBackendOptionsFromEnv(env: NodeJS.ProcessEnv): CudaBackendOptions {
   const out: Record<string, unknown> = {};
   if (env.APB_CUDA_DTYPE) out.dtype = env.APB_CUDA_DTYPE;
   if (env.APB_CUDA_GEMM) out.gemm = env.APB_CUDA_GEMM;
+  if (env.APB_CUDA_ATTENTION) out.attention = env.APB_CUDA_ATTENTION;
   if (env.APB_CUDA_DEVICE) out.device = Number(env.APB_CUDA_DEVICE);
   if (env.APB_CUDA_WORKSPACE_MIB) out.workspaceMiB = Number(env.APB_CUDA_WORKSPACE_MIB);
   if (env.APB_CUDA_SYNC) out.syncEachOp = env.APB_CUDA_SYNC === "1";

@@ -10,6 +10,7 @@ import { checkModel } from "../check/random-model.js";
 import { loadAddon } from "../native/index.js";
 import { fakeDevice } from "../testing-only/index.js";
 import { parseCudaBackendOptions } from "./backend-options.js";
+import type { CudaBackendOptions } from "./backend-options.js";
 import { CudaBackend } from "./cuda-backend.js";
 
 const load = loadAddon();
@@ -44,6 +45,21 @@ describe.skipIf(!load.ok)("CudaBackend on a host-memory device (real C++ twins p
     expect(failed, JSON.stringify(failed, null, 1)).toEqual([]);
     expect(rows.length).toBeGreaterThan(15);
     expect(stats.live).toBe(0);
+  });
+
+  it("asked for the cuDNN attention route without cuDNN, falls back to its kernel, says why and still passes", async () => {
+    const { addon, stats } = fakeDevice(real);
+    const made: CudaBackend[] = [];
+    const create = async (init: BackendInit, options: CudaBackendOptions): Promise<CudaBackend> => {
+      const be = await CudaBackend.createOn(addon, init, { options: { ...options, attention: "cudnn" }, numDevices: 1 });
+      made.push(be);
+      return be;
+    };
+    const rows = await runBackendChecks({ dtype: "bfloat16", gemm: "tiled", seed: 9, create });
+    expect(rows.filter((r) => !r.ok)).toEqual([]);
+    expect(new Set(made.flatMap((b) => b.attentionPaths))).toEqual(new Set(["kernel (cuDNN: not loaded)"]));
+    expect(stats.live).toBe(0);
+    expect(parseCudaBackendOptions({}).attention).toBe("kernel");
   });
 
   it("rejects foreign, released and mis-shaped tensors with BACKEND_FAILED", async () => {

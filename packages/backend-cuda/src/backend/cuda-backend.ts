@@ -61,7 +61,7 @@ export class CudaBackend implements Backend<CudaTensor> {
       const dt: DeviceDType = o.dtype;
       const model = uploadModel(dev, init, dt);
       await dev.fence("upload weights");
-      return new CudaBackend({ dev, model, config: init.config, dt, gemmPaths: new Set() }, device);
+      return new CudaBackend({ dev, model, config: init.config, dt, gemmPaths: new Set(), attentionRoute: o.attention === "cudnn" ? 1 : 0, attentionPaths: new Set() }, device);
     } catch (err) {
       dev.close();
       throw err;
@@ -76,6 +76,11 @@ export class CudaBackend implements Backend<CudaTensor> {
   /** GEMM implementations that ran so far ("cublaslt", "tiled"). */
   get gemmPaths(): readonly string[] {
     return [...this.lc.gemmPaths];
+  }
+
+  /** Attention routes that ran so far ("kernel", "cudnn", "kernel (cuDNN: <reason>)"). */
+  get attentionPaths(): readonly string[] {
+    return [...this.lc.attentionPaths];
   }
 
   private get config(): ModelConfig {

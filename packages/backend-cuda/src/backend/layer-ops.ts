@@ -4,6 +4,7 @@
 import type { AttentionMask, AttentionResult, AttnInput, ModelConfig } from "@apb/core";
 import { dtypeCode, withScope } from "../device/index.js";
 import type { CudaTensor, DeviceDType, DeviceOps, OpScope } from "../device/index.js";
+import type { AttentionRouteCode } from "../native/index.js";
 import type { DeviceModel } from "./device-model.js";
 
 /** What every op needs: the device, the weights, the shapes, the storage type, and GEMM path bookkeeping. */
@@ -14,6 +15,9 @@ export interface LayerContext {
   readonly dt: DeviceDType;
   /** Which GEMM implementations ran so far (reported by the check). */
   readonly gemmPaths: Set<string>;
+  /** Attention route asked for (0 = our kernel, 1 = cuDNN where it can run) and the routes that ran so far. */
+  readonly attentionRoute: AttentionRouteCode;
+  readonly attentionPaths: Set<string>;
 }
 
 /** y = x · wᵀ; y's dtype picks the output type (float32 for logits and head scores). */
@@ -87,7 +91,8 @@ export function attentionOnDevice(lc: LayerContext, qkv: { q: CudaTensor; k: Cud
   return withScope(lc.dev, async (s) => {
     const out = s.out([tq, nq * dh], lc.dt);
     const lse = s.temp([tq, nq], "float32");
-    lc.dev.run("attention", {
+    const ran = lc.dev.run("attention", {
+      route: lc.attentionRoute,
       out: out.buffer,
       lse: lse.buffer,
       q: qkv.q.buffer,
@@ -102,6 +107,7 @@ export function attentionOnDevice(lc: LayerContext, qkv: { q: CudaTensor; k: Cud
       offset: mask.offset,
       dtype: dtypeCode(lc.dt),
     });
+    lc.attentionPaths.add(ran);
     return { out, lse: await lc.dev.download(lse) };
   });
 }

@@ -180,6 +180,8 @@ export async function runBackendChecks(o: {
   dtype: DeviceDType;
   gemm: "auto" | "tiled" | "cublaslt";
   seed: number;
+  /** Attention route (default our kernel); "cudnn" rows say which route ran. */
+  attention?: "kernel" | "cudnn";
   /** How to make the backend (default CudaBackend.create; tests pass a host-memory device). */
   create?: (init: BackendInit, options: CudaBackendOptions) => Promise<CudaBackend>;
 }): Promise<CheckRow[]> {
@@ -189,7 +191,7 @@ export async function runBackendChecks(o: {
   const head = { suite: "backend" as const, dtype: dtLabel(o.dtype) };
   let cuda: CudaBackend;
   try {
-    cuda = await (o.create ?? ((i, opts) => CudaBackend.create(i, opts)))(init, { dtype: o.dtype, gemm: o.gemm, syncEachOp: true });
+    cuda = await (o.create ?? ((i, opts) => CudaBackend.create(i, opts)))(init, { dtype: o.dtype, gemm: o.gemm, attention: o.attention ?? "kernel", syncEachOp: true });
   } catch (err) {
     return [failedRow({ ...head, op: "create", shape: `gemm ${o.gemm}` }, err)];
   }
@@ -204,6 +206,7 @@ export async function runBackendChecks(o: {
       }
     }
     rows.push({ ...head, op: "gemm paths", shape: "", ok: true, relL2: 0, maxAbs: 0, tol: 0, note: `ran: ${cuda.gemmPaths.join(", ")}` });
+    rows.push({ ...head, op: "attention paths", shape: "", ok: true, relL2: 0, maxAbs: 0, tol: 0, note: `ran: ${cuda.attentionPaths.join(", ")}` });
   } finally {
     await cuda.close();
   }

@@ -1,9 +1,9 @@
-// Timings printed by the GPU check with --bench (after validation): attention at Llama-3-8B head shapes (32/8 heads,
-// dh 128) for causal and APB masks, and GEMMs through each path. Host clock around enqueue + fence, warm-up first,
-// median of repeats; FLOPs count only the visible (row, key) pairs. Baselines for the next session's kernels.
+// Timings printed by the GPU check with --bench (after validation): attention (our kernel, and the cuDNN route in
+// bfloat16) at Llama-3-8B head shapes (32/8 heads, dh 128) for causal and APB masks, and GEMMs through each path.
+// Host clock around enqueue + fence, warm-up first, median of repeats; FLOPs count only the visible (row, key) pairs. Baselines for the next session's kernels.
 
 import { numVisibleKeys } from "@apb/core";
-import type { DTypeCode, GemmModeCode, NativeAddon, NativeContext } from "../native/index.js";
+import type { AttentionRouteCode, DTypeCode, GemmModeCode, NativeAddon, NativeContext } from "../native/index.js";
 import type { CheckRow } from "./check-report.js";
 import { DeviceArrays } from "./device-arrays.js";
 
@@ -37,14 +37,22 @@ function benchRow(head: { op: string; dt: DTypeCode; shape: string }, t: { ms: n
   return { suite: "bench", op: head.op, dtype: head.dt === 0 ? "f32" : "bf16", shape: head.shape, ok: true, relL2: 0, maxAbs: 0, tol: 0, note };
 }
 
+const ATTN_CASES = [
+  { name: "causal 4K", tq: 4096, tk: 4096, mask: { anchorRows: 0, offset: 0 } },
+  { name: "causal 32K", tq: 32768, tk: 32768, mask: { anchorRows: 0, offset: 0 } },
+  { name: "apb 16K host", tq: 4096 + 16384, tk: 4096 + 3 * 2048 + 16384, mask: { anchorRows: 4096, offset: 3 * 2048 } },
+] as const;
+
+/**
+ * Attention at Llama-3-8B head shapes (32/8 heads, dh 128), our kernel and (bfloat16) the cuDNN route, in TFLOP/s of
+ * visible pairs (4·dh·nq per pair). The op name says which route ran ("attention kernel", "attention cudnn", or the
+ * fallback with its reason).
+ */
 async function benchAttention(addon: NativeAddon, ctx: NativeContext, dt: DTypeCode): Promise<CheckRow[]> {
   const [nq, nkv, dh] = [32, 8, 128];
-  const cases = [
-    { name: "causal 4K", tq: 4096, tk: 4096, mask: { anchorRows: 0, offset: 0 } },
-    { name: "apb 16K host", tq: 4096 + 16384, tk: 4096 + 3 * 2048 + 16384, mask: { anchorRows: 4096, offset: 3 * 2048 } },
-  ];
+  const routes: readonly AttentionRouteCode[] = dt === 1 ? [0, 1] : [0];
   const rows: CheckRow[] = [];
-  for (const c of cases) {
+  for (const c of ATTN_CASES) {
     const arr = new DeviceArrays(addon, ctx);
     try {
       const q = arr.put(pattern(c.tq * nq * dh, 0.5), dt);
@@ -54,8 +62,13 @@ async function benchAttention(addon: NativeAddon, ctx: NativeContext, dt: DTypeC
       const lse = arr.empty(c.tq * nq, 0);
       let pairs = 0;
       for (let i = 0; i < c.tq; i++) pairs += numVisibleKeys(i, c.mask, c.tk);
-      const ms = await medianMs(addon, ctx, () => addon.attention(ctx, { out, lse, q, k, v, tq: c.tq, tk: c.tk, nq, nkv, dh, ...c.mask, dtype: dt }));
-      rows.push(benchRow({ op: "attention", dt, shape: `${c.name} q${c.tq} k${c.tk}` }, { ms, flops: 4 * dh * nq * pairs }));
+      for (const route of routes) {
+        let ran = "";
+        const ms = await medianMs(addon, ctx, () => {
+          ran = addon.attention(ctx, { out, lse, q, k, v, tq: c.tq, tk: c.tk, nq, nkv, dh, ...c.mask, dtype: dt, route });
+        });
+        rows.push(benchRow({ op: `attention ${ran}`, dt, shape: `${c.name} q${c.tq} k${c.tk}` }, { ms, flops: 4 * dh * nq * pairs }));
+      }
     } finally {
       arr.release();
     }
@@ -84,7 +97,7 @@ async function benchGemm(addon: NativeAddon, dt: DTypeCode, mode: GemmModeCode):
 
 /** Attention and GEMM timings for `dt` (cuBLASLt GEMM only when loaded). */
 export async function runBench(addon: NativeAddon, o: { dt: DTypeCode; cublasLt: boolean }): Promise<CheckRow[]> {
-  const ctx = addon.createContext({ device: 0, workspaceBytes: 0, gemmMode: 1, syncEachOp: 0 });
+  const ctx = addon.createContext({ device: 0, workspaceBytes: 64 << 20, gemmMode: 1, syncEachOp: 0 });
   try {
     const rows = await benchAttention(addon, ctx, o.dt);
     rows.push(await benchGemm(addon, o.dt, 1));

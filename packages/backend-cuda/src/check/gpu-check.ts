@@ -72,7 +72,7 @@ function sanitizerRow(seed: number): CheckRow {
 
 function describeAvailability(a: Extract<CudaAvailability, { available: true }>): string {
   const devs = a.devices.map((d) => `${d.index}: ${d.name} (sm ${d.computeCapability}, ${(d.totalMemBytes / 2 ** 30).toFixed(0)} GiB, ${d.multiProcessors} SMs)`).join("; ");
-  return `CUDA runtime ${a.runtimeVersion}, driver ${a.driverVersion}; ${devs}; cuBLASLt ${a.cublasLt ? `${a.cublasLt.path} (${a.cublasLt.version})` : "not loaded"}; addon ${a.addonPath}`;
+  return `CUDA runtime ${a.runtimeVersion}, driver ${a.driverVersion}; ${devs}; cuBLASLt ${a.cublasLt ? `${a.cublasLt.path} (${a.cublasLt.version})` : "not loaded"}; cuDNN ${"path" in a.cudnn ? `${a.cudnn.path} (${a.cudnn.version})` : `not loaded (${a.cudnn.missing.join("; ")})`}; addon ${a.addonPath}`;
 }
 
 /** Runs every suite the options ask for. */
@@ -86,6 +86,7 @@ export async function runGpuCheck(o: GpuCheckOptions, a: Extract<CudaAvailabilit
     rows.push(...(await runKernelSuite(load.addon, { dt, seed: o.seed, cublasLt })));
     rows.push(...(await runBackendChecks({ dtype: dtype as DeviceDType, gemm: "auto", seed: o.seed })));
     if (!o.quick) rows.push(...(await runBackendChecks({ dtype: dtype as DeviceDType, gemm: "tiled", seed: o.seed + 1 })));
+    if (dtype === "bfloat16") rows.push(...(await runBackendChecks({ dtype: "bfloat16", gemm: "auto", seed: o.seed + 2, attention: "cudnn" })));
   }
   if (o.bench) for (const dtype of o.dtypes) rows.push(...(await runBench(load.addon, { dt: dtype === "float32" ? 0 : 1, cublasLt })));
   if (o.sanitizer) rows.push(sanitizerRow(o.seed));

@@ -26,7 +26,7 @@ function attentionCase(s: AttnShape, label: string): KernelCase {
     const v = rand(env, s.tk * s.nkv * s.dh);
     const out = arr.empty(s.tq * s.nq * s.dh, env.dt);
     const lse = arr.empty(s.tq * s.nq, 0);
-    env.addon.attention(env.ctx, { out, lse, q: arr.put(q, env.dt), k: arr.put(k, env.dt), v: arr.put(v, env.dt), ...s, dtype: env.dt });
+    env.addon.attention(env.ctx, { out, lse, q: arr.put(q, env.dt), k: arr.put(k, env.dt), v: arr.put(v, env.dt), ...s, dtype: env.dt, route: 0 });
     const wantOut = new Float32Array(s.tq * s.nq * s.dh);
     const wantLse = new Float32Array(s.tq * s.nq);
     env.addon.ref.attention({ out: wantOut, lse: wantLse, q, k, v, ...s });

@@ -6,6 +6,7 @@ import type { DTypeCode, GemmModeCode, NativeAddon } from "../native/index.js";
 import { failedRow } from "./check-report.js";
 import type { CheckRow } from "./check-report.js";
 import { basicKernelCases, dtName, runKernelCases } from "./kernel-checks.js";
+import { cudnnKernelCases } from "./kernel-checks-cudnn.js";
 import { selectionKernelCases } from "./kernel-checks-selection.js";
 
 const MODE_NAMES: Record<GemmModeCode, string> = { 0: "auto", 1: "tiled", 2: "cublaslt" };
@@ -18,7 +19,7 @@ async function onContext(addon: NativeAddon, o: { dt: DTypeCode; mode: GemmModeC
     return [failedRow({ suite: "kernel", op: "createContext", dtype: dtName(o.dt), shape: `gemm ${MODE_NAMES[o.mode]}` }, err)];
   }
   try {
-    const cases = o.gemmOnly ? basicKernelCases().filter((c) => c.name === "gemm") : [...basicKernelCases(), ...selectionKernelCases()];
+    const cases = o.gemmOnly ? basicKernelCases().filter((c) => c.name === "gemm") : [...basicKernelCases(), ...selectionKernelCases(), ...cudnnKernelCases()];
     const rows = await runKernelCases({ addon, ctx, rng: new Prng(o.seed), dt: o.dt }, cases);
     return rows.map((r) => (r.op === "gemm" ? { ...r, note: `${MODE_NAMES[o.mode]} context: ${r.note}` } : r));
   } finally {

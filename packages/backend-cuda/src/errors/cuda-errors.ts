@@ -4,9 +4,9 @@
 import { BackendError } from "@apb/core";
 
 /** Failure families of a native op (the addon's Status kinds) plus ops this backend does not have yet. */
-export type CudaErrorKind = "cuda" | "cublas" | "invalid-argument" | "not-loaded" | "closed" | "internal" | "not-implemented";
+export type CudaErrorKind = "cuda" | "cublas" | "cudnn" | "invalid-argument" | "not-loaded" | "closed" | "internal" | "not-implemented";
 
-const KINDS: ReadonlySet<string> = new Set(["cuda", "cublas", "invalid-argument", "not-loaded", "closed", "internal", "not-implemented"]);
+const KINDS: ReadonlySet<string> = new Set(["cuda", "cublas", "cudnn", "invalid-argument", "not-loaded", "closed", "internal", "not-implemented"]);
 
 /** Why CUDA cannot run here. Codes are stable; branch on them, never on the message. */
 export type CudaUnavailableReason = "BINARY_MISSING" | "LOAD_FAILED" | "NO_DRIVER" | "NO_DEVICE" | "CUDA_INIT_FAILED" | "CUBLASLT_MISSING";

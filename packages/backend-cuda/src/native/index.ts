@@ -3,6 +3,7 @@ export { ADDON_FILE, addonCandidates, loadAddon, loadAddonFrom } from "./load-ad
 export type { AddonLoad } from "./load-addon.js";
 export { NATIVE_FUNCTIONS, TWIN_FUNCTIONS } from "./native-addon.js";
 export type {
+  AttentionRouteCode,
   DTypeCode,
   GemmModeCode,
   NativeAddon,

@@ -73,6 +73,8 @@ export interface OpFields {
     anchorRows: number;
     offset: number;
     dtype: DTypeCode;
+    /** 0 = our kernel; 1 = cuDNN fused attention where it can run (else our kernel, the reason in the result). */
+    route: AttentionRouteCode;
   };
   lseMerge: { out: B; lse: B; outB: B; lseB: B; rows: number; heads: number; dh: number; dtype: DTypeCode };
   argmax: { out: B; logits: B; rows: number; vocab: number };
@@ -80,8 +82,14 @@ export interface OpFields {
 
 export type OpName = keyof OpFields;
 
-/** What an op returns: gemm says which implementation ran, the others nothing. */
-export type OpResult<K extends OpName> = K extends "gemm" ? "tiled" | "cublaslt" : undefined;
+/** Attention implementation asked for: 0 = our kernel, 1 = cuDNN fused flash attention when it can run. */
+export type AttentionRouteCode = 0 | 1;
+
+/**
+ * What an op returns: gemm and attention say which implementation ran ("kernel", "cudnn", or
+ * "kernel (cuDNN: <reason>)" when cuDNN was asked for but could not run the call); the others nothing.
+ */
+export type OpResult<K extends OpName> = K extends "gemm" ? "tiled" | "cublaslt" : K extends "attention" ? string : undefined;
 
 type F32 = Float32Array;
 type I32 = Int32Array;
@@ -130,6 +138,8 @@ export interface NativeAddon extends NativeOps, NativeMemory {
   probe(): NativeProbe;
   deviceInfo(device: number): NativeDeviceInfo;
   loadCublasLt(candidates: readonly string[]): NativeCublasLtLoad;
+  /** dlopen of cuDNN 9 (optional: attention falls back to our kernel without it); same result shape. */
+  loadCudnn(candidates: readonly string[]): NativeCublasLtLoad;
   createContext(o: { device: number; workspaceBytes: number; gemmMode: GemmModeCode; syncEachOp: 0 | 1 }): NativeContext;
   closeContext(ctx: NativeContext): void;
   contextInfo(ctx: NativeContext): { device: number; cublasLt: boolean; gemmMode: number; closed: boolean };
@@ -140,6 +150,7 @@ export const NATIVE_FUNCTIONS = [
   "probe",
   "deviceInfo",
   "loadCublasLt",
+  "loadCudnn",
   "createContext",
   "closeContext",
   "contextInfo",

@@ -121,6 +121,7 @@ function selectionOps(ref: NativeTwins): Ops<Exclude<keyof OpFields, RowOpNames>
       ref.attention({ out, lse, q: readF32(f.q, f.dtype, f.tq * f.nq * f.dh), k: readF32(f.k, f.dtype, kv), v: readF32(f.v, f.dtype, kv), ...shape });
       writeF32(f.out, f.dtype, out);
       writeF32(f.lse, 0, lse);
+      return f.route === 1 ? "kernel (cuDNN: not loaded)" : "kernel";
     },
     lseMerge: (_c, f) => {
       const n = f.rows * f.heads;
@@ -183,6 +184,7 @@ export function fakeDevice(real: NativeAddon): { addon: NativeAddon; stats: Fake
     probe: () => ({ status: 0, statusName: "cudaSuccess", deviceCount: 1, runtimeVersion: 13000, driverVersion: 13000 }),
     deviceInfo: () => ({ name: "Fake host device", major: 9, minor: 0, totalMem: 2 ** 34, multiProcessorCount: 1, l2CacheSize: 0 }),
     loadCublasLt: () => ({ loaded: false, path: "", version: 0, errors: ["fake device: no cuBLASLt"] }),
+    loadCudnn: () => ({ loaded: false, path: "", version: 0, errors: ["fake device: no cuDNN"] }),
     createContext: () => ctx,
     closeContext: () => undefined,
     contextInfo: () => ({ device: 0, cublasLt: false, gemmMode: 1, closed: false }),

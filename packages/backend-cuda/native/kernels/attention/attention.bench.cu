@@ -1,9 +1,15 @@
 // Attention benchmark (llm.c dev/cuda style): validates the kernel against its twin on small APB-masked cases in
 // float32 and bfloat16, then times Llama-3-8B head shapes (32/8 heads, dh 128): causal 4K and one APB host with a
-// 16K local block, a 4K anchor and 3 x 2K passing rows. Prints one JSON line per case; exit 1 on a failed validation.
+// 16K local block, a 4K anchor and 3 x 2K passing rows. Then the cuDNN route (bfloat16; libcudnn.so.9 from
+// APB_CUDNN_PATH, files or folders ":"-separated, or the loader's search): validated on the small cases, timed
+// against our kernel at causal 4K / 32K and the APB host. Prints one JSON line per case; exit 1 on a failed validation.
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "../../common/bench-util.cuh"
+#include "../../common/cudnn-loader.h"
+#include "attention-cudnn.h"
 #include "attention.cuh"
 
 using namespace apb;
@@ -63,6 +69,85 @@ void timeCase(const Case& c, bool bf16) {
   for (void* b : bufs) cudaFree(b);
 }
 
+/** libcudnn.so.9 candidates: APB_CUDNN_PATH entries (a .so file or a folder), then the soname. */
+std::vector<std::string> cudnnCandidates() {
+  std::vector<std::string> out;
+  const char* env = std::getenv("APB_CUDNN_PATH");
+  std::string list = env == nullptr ? "" : env;
+  size_t start = 0;
+  while (start <= list.size() && !list.empty()) {
+    const size_t end = list.find(':', start);
+    const std::string entry = list.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!entry.empty()) out.push_back(entry.find(".so") != std::string::npos ? entry : entry + "/libcudnn.so.9");
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  out.push_back("libcudnn.so.9");
+  return out;
+}
+
+/** The cuDNN route on one small case vs the twin (bf16): out within 1e-2, LSE within 1e-4; prints the route that ran. */
+bool validateCudnn(Context& ctx, const Case& c) {
+  const int64_t nq = 32, nkv = 8, dh = 128;
+  std::vector<float> q = bench::roundedBf16(bench::randomNormals(c.tq * nq * dh, 11, 1.0f));
+  std::vector<float> k = bench::roundedBf16(bench::randomNormals(c.tk * nkv * dh, 12, 1.0f));
+  std::vector<float> v = bench::roundedBf16(bench::randomNormals(c.tk * nkv * dh, 13, 1.0f));
+  void* bufs[5] = {bench::upload(std::vector<float>(q.size(), NAN), true), bench::upload(std::vector<float>(c.tq * nq, NAN), false),
+                   bench::upload(q, true), bench::upload(k, true), bench::upload(v, true)};
+  const AttentionArgs a = argsFor(c, true, bufs);
+  std::string ran;
+  const Status st = attentionRouted(a, ctx, AttentionRoute::Cudnn, &ran);
+  std::vector<float> wantOut(q.size()), wantLse(c.tq * nq);
+  attentionRef(wantOut.data(), wantLse.data(), q.data(), k.data(), v.data(), a);
+  const bool done = st.ok() && bench::ok(cudaStreamSynchronize(ctx.stream()), "attention cudnn");
+  const double eOut = done ? bench::relL2(bench::download(bufs[0], q.size(), true), wantOut) : INFINITY;
+  const double eLse = done ? bench::relL2(bench::download(bufs[1], wantLse.size(), false), wantLse) : INFINITY;
+  for (void* b : bufs) cudaFree(b);
+  const bool pass = eOut <= 1e-2 && eLse <= 1e-4;
+  std::printf("{\"validate\":\"%s\",\"route\":\"%s\",\"dtype\":\"bf16\",\"relL2_out\":%.3e,\"relL2_lse\":%.3e,\"ok\":%s,\"status\":\"%s %s %s\"}\n",
+              c.name, ran.c_str(), eOut, eLse, pass ? "true" : "false", st.name.c_str(), st.message.c_str(), st.where.c_str());
+  return pass;
+}
+
+/** Times one case on a route (bf16) on the context's stream. */
+void timeRoute(Context& ctx, const Case& c, AttentionRoute route) {
+  const int64_t nq = 32, nkv = 8, dh = 128;
+  void* bufs[5] = {bench::upload(std::vector<float>(c.tq * nq * dh, 0.0f), true), bench::upload(std::vector<float>(c.tq * nq, 0.0f), false),
+                   bench::upload(bench::randomNormals(c.tq * nq * dh, 4, 1.0f), true), bench::upload(bench::randomNormals(c.tk * nkv * dh, 5, 1.0f), true),
+                   bench::upload(bench::randomNormals(c.tk * nkv * dh, 6, 1.0f), true)};
+  const AttentionArgs a = argsFor(c, true, bufs);
+  std::string ran;
+  Status st;
+  const float ms = bench::medianMs([&] { st = attentionRouted(a, ctx, route, &ran); }, ctx.stream(), 2, 5);
+  const double flops = 4.0 * dh * nq * static_cast<double>(visiblePairs(c));
+  std::printf("{\"bench\":\"attention %s\",\"route\":\"%s\",\"dtype\":\"bf16\",\"tq\":%lld,\"tk\":%lld,\"ms\":%.3f,\"tflops\":%.2f,\"status\":\"%s\"}\n", c.name,
+              ran.c_str(), static_cast<long long>(c.tq), static_cast<long long>(c.tk), ms, flops / ms / 1e9, st.ok() ? "ok" : st.message.c_str());
+  for (void* b : bufs) cudaFree(b);
+}
+
+/** The cuDNN section: load, validate on the small cases, then time cuDNN vs our kernel. False on a failed validation. */
+bool cudnnSection(const Case* small, size_t numSmall) {
+  const CudnnLoadResult load = loadCudnn(cudnnCandidates());
+  std::string errs;
+  for (const std::string& e : load.errors) errs += (errs.empty() ? "" : "; ") + e;
+  std::printf("{\"cudnn\":%s,\"path\":\"%s\",\"version\":%zu,\"errors\":\"%s\"}\n", load.loaded ? "true" : "false", load.path.c_str(), load.version, errs.c_str());
+  std::shared_ptr<Context> ctx;
+  const Status st = Context::create(0, size_t{64} << 20, GemmMode::Tiled, &ctx);
+  if (!st.ok()) {
+    std::printf("{\"cudnn_context\":\"%s\"}\n", st.message.c_str());
+    return false;
+  }
+  bool pass = true;
+  for (size_t i = 0; i < numSmall; i++) pass = validateCudnn(*ctx, small[i]) && pass;
+  if (!pass) return false;
+  const Case timed[] = {{"causal 4K", 4096, 4096, 0, 0}, {"causal 32K", 32768, 32768, 0, 0}, {"apb 16K host", 4096 + 16384, 4096 + 6144 + 16384, 4096, 6144}};
+  for (const Case& c : timed) {
+    timeRoute(*ctx, c, AttentionRoute::Cudnn);
+    timeRoute(*ctx, c, AttentionRoute::Kernel);
+  }
+  return true;
+}
+
 }  // namespace
 
 int main() {
@@ -76,5 +161,6 @@ int main() {
   for (bool bf16 : {false, true}) {
     for (const Case& c : large) timeCase(c, bf16);
   }
-  return 0;
+  const Case cudnnSmall[] = {{"causal", 200, 200, 0, 0}, {"apb", 64 + 150, 64 + 96 + 150, 64, 96}, {"query", 7, 300, 0, 293}, {"unmasked", 7, 300, 0, 300}};
+  return cudnnSection(cudnnSmall, sizeof(cudnnSmall) / sizeof(cudnnSmall[0])) ? 0 : 1;
 }
