@@ -78,10 +78,11 @@ export async function runEval(model: string, o: EvalOptions, io: CliIo): Promise
     const out: EvalRecord[] = [];
     for (const length of o.lengths) {
       for (const task of o.tasks) {
-        for (let index = 0; index < o.samples; index++) {
+        for (let k = 0; k < o.samples; k++) {
+          const index = o.firstSample + k;
           const sample = generateSample({ task, length, index, split: "eval", tokenizer });
           for (const strategy of o.strategies) {
-            bar.step(`${task} @ ${length}, sample ${index + 1}/${o.samples}, ${strategy}`);
+            bar.step(`${task} @ ${length}, sample ${k + 1}/${o.samples} (index ${index}), ${strategy}`);
             out.push(await runOne(c, sample, strategy));
             bar.tick();
           }
