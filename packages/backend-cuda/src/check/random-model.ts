@@ -1,8 +1,8 @@
 // A small seeded random model for the backend checks (weights scaled by 1/√fan_in so activations stay O(1)), with
 // optional q/k/v biases, Llama-3 RoPE scaling and retaining heads; and its copy rounded through bfloat16.
 
-import { Prng } from "@apb/core";
-import type { LayerWeights, ModelConfig, ModelWeights, RetainingHeadWeights } from "@apb/core";
+import { randomModel } from "@apb/core";
+import type { ModelConfig, ModelWeights, RetainingHeadWeights } from "@apb/core";
 import { roundBf16 } from "./device-arrays.js";
 
 export interface CheckModel {
@@ -23,51 +23,10 @@ export interface CheckModelShape {
   readonly qkvBias: boolean;
 }
 
-function randomLayer(c: ModelConfig, rng: Prng): LayerWeights {
-  const { hiddenSize: d, intermediateSize: im, numHeads: nq, numKvHeads: nkv, headDim: dh } = c;
-  const lin = (out: number, inDim: number): Float32Array => rng.normals(out * inDim, 1 / Math.sqrt(inDim));
-  const norm = (): Float32Array => Float32Array.from({ length: d }, () => 1 + 0.1 * rng.normal());
-  return {
-    inputNorm: norm(),
-    wq: lin(nq * dh, d),
-    wk: lin(nkv * dh, d),
-    wv: lin(nkv * dh, d),
-    bq: c.qkvBias ? rng.normals(nq * dh, 0.1) : undefined,
-    bk: c.qkvBias ? rng.normals(nkv * dh, 0.1) : undefined,
-    bv: c.qkvBias ? rng.normals(nkv * dh, 0.1) : undefined,
-    wo: lin(d, nq * dh),
-    postNorm: norm(),
-    wGate: lin(im, d),
-    wUp: lin(im, d),
-    wDown: lin(d, im),
-  };
-}
-
+/** The check model: core's random model with Llama-3 RoPE scaling and retaining heads (hidden 64, one score per KV head). */
 export function checkModel(shape: CheckModelShape, seed: number): CheckModel {
-  const rng = new Prng(seed);
-  const config: ModelConfig = {
-    architecture: shape.qkvBias ? "qwen2" : "llama",
-    ...shape,
-    rmsNormEps: 1e-5,
-    maxPositions: 1 << 18,
-    tieWordEmbeddings: false,
-    ropeTheta: 500_000,
-    ropeScaling: { type: "llama3", factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 8192 },
-    bosTokenId: undefined,
-    eosTokenIds: [],
-  };
-  const d = config.hiddenSize;
-  const weights: ModelWeights = {
-    embed: rng.normals(config.vocabSize * d, 1),
-    layers: Array.from({ length: config.numLayers }, () => randomLayer(config, rng)),
-    finalNorm: Float32Array.from({ length: d }, () => 1 + 0.1 * rng.normal()),
-    lmHead: rng.normals(config.vocabSize * d, 1 / Math.sqrt(d)),
-  };
-  const width = (config.numHeads + 2 * config.numKvHeads) * config.headDim;
-  const hidden = 64;
-  const numOut = config.numKvHeads;
-  const heads = { layers: weights.layers.map(() => ({ fc1: rng.normals(hidden * width, 1 / Math.sqrt(width)), fc2: rng.normals(numOut * hidden, 1 / Math.sqrt(hidden)), hidden, numOut })) };
-  return { config, weights, heads };
+  const m = randomModel({ ...shape, heads: { hidden: 64, numOut: shape.numKvHeads }, maxPositions: 1 << 18, ropeScaling: { type: "llama3", factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 8192 } }, seed);
+  return { config: m.config, weights: m.weights, heads: m.heads! };
 }
 
 const roundOpt = (x: Float32Array | undefined): Float32Array | undefined => (x === undefined ? undefined : roundBf16(x));

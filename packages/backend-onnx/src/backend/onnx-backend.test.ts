@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CpuTensor, Prng, ReferenceBackend } from "@apb/core";
 import type { AttentionMask } from "@apb/core";
-import { randomModel } from "../fixtures/index.js";
-import type { RandomModelShape } from "../fixtures/index.js";
+import { randomModel } from "@apb/core";
+import type { RandomModelShape } from "@apb/core";
 import { expectClose } from "../testing-only/index.js";
 import { OnnxBackend } from "./onnx-backend.js";
 import type { OnnxBackendOptions } from "./onnx-backend.js";

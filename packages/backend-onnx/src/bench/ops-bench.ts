@@ -6,8 +6,8 @@ import { BackendError, CpuTensor, Prng, ReferenceBackend, numVisibleKeys } from 
 import type { AttentionMask } from "@apb/core";
 import { pathToFileURL } from "node:url";
 import { OnnxBackend } from "../backend/index.js";
-import { randomModel } from "../fixtures/index.js";
-import type { RandomModelShape } from "../fixtures/index.js";
+import { randomModel } from "@apb/core";
+import type { RandomModelShape } from "@apb/core";
 
 /** The benchmark model: hidden 512, 8 query heads, 2 KV heads, dh 64. */
 export const BENCH_SHAPE: RandomModelShape = { vocabSize: 1000, hiddenSize: 512, intermediateSize: 1536, numLayers: 1, numHeads: 8, numKvHeads: 2, headDim: 64 };

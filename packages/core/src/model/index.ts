@@ -7,6 +7,8 @@ export {
   writeRandomCheckpoint,
 } from "./random-checkpoint.js";
 export type { RandomCheckpoint, RandomCheckpointOptions } from "./random-checkpoint.js";
+export { randomModel } from "./random-model.js";
+export type { RandomModel, RandomModelShape } from "./random-model.js";
 export {
   DEFAULT_RETAINING_HEAD_HIDDEN,
   checkRetainingHeads,
