@@ -2,7 +2,9 @@
 // public cuDNN documentation (cuDNN API reference: "cudnn_graph" backend descriptor types, attribute names, attribute
 // types, data types, pointwise modes, reduction operators, heuristic modes) so the addon compiles where no cuDNN
 // headers exist (GPU.md). The library is dlopen'ed at run time (cudnn-loader.cc). Only what is used is declared.
-// UNVERIFIED ON A GPU: if graph building fails with CUDNN_STATUS_BAD_PARAM / NOT_SUPPORTED, check these values first.
+// Every value below was cross-checked (2026-11-28) against two public bindgen outputs of cuDNN 9's cudnn_graph.h
+// (coreylowman/cudarc src/cudnn/sys/mod.rs, the cuDNN 9 branch of each enum; a cuDNN 9.13+ Rust binding for the
+// SDPA_FWD additions) and agrees with NVIDIA's cudnn-frontend usage. No mismatch was found.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -23,6 +25,7 @@ using Descriptor = OpaqueBackendDescriptor*;  // cudnnBackendDescriptor_t
 // cudnnBackendDescriptorType_t
 enum DescriptorType : int {
   kPointwiseDescriptor = 0,            // CUDNN_BACKEND_POINTWISE_DESCRIPTOR
+  kEngineDescriptor = 2,               // CUDNN_BACKEND_ENGINE_DESCRIPTOR (read back from an engine config, diagnostics)
   kEngineCfgDescriptor = 3,            // CUDNN_BACKEND_ENGINECFG_DESCRIPTOR
   kEngineHeurDescriptor = 4,           // CUDNN_BACKEND_ENGINEHEUR_DESCRIPTOR
   kExecutionPlanDescriptor = 5,        // CUDNN_BACKEND_EXECUTION_PLAN_DESCRIPTOR
@@ -34,6 +37,7 @@ enum DescriptorType : int {
   kOperationMatmulDescriptor = 19,     // CUDNN_BACKEND_OPERATION_MATMUL_DESCRIPTOR
   kReductionDescriptor = 21,           // CUDNN_BACKEND_REDUCTION_DESCRIPTOR
   kOperationReductionDescriptor = 22,  // CUDNN_BACKEND_OPERATION_REDUCTION_DESCRIPTOR
+  kOperationSdpaFwdDescriptor = 41,    // CUDNN_BACKEND_OPERATION_SDPA_FWD_DESCRIPTOR (cuDNN >= 9.13: one fused SDPA op)
 };
 
 // cudnnBackendAttributeName_t
@@ -44,6 +48,7 @@ enum AttributeName : int {
   kEngineHeurMode = 200,            // CUDNN_ATTR_ENGINEHEUR_MODE
   kEngineHeurOperationGraph = 201,  // CUDNN_ATTR_ENGINEHEUR_OPERATION_GRAPH
   kEngineHeurResults = 202,         // CUDNN_ATTR_ENGINEHEUR_RESULTS
+  kEngineCfgEngine = 300,           // CUDNN_ATTR_ENGINECFG_ENGINE
   kExecutionPlanHandle = 400,         // CUDNN_ATTR_EXECUTION_PLAN_HANDLE
   kExecutionPlanEngineConfig = 401,   // CUDNN_ATTR_EXECUTION_PLAN_ENGINE_CONFIG
   kExecutionPlanWorkspaceSize = 402,  // CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE
@@ -51,6 +56,8 @@ enum AttributeName : int {
   kOpPointwiseXDesc = 751,         // CUDNN_ATTR_OPERATION_POINTWISE_XDESC
   kOpPointwiseBDesc = 752,         // CUDNN_ATTR_OPERATION_POINTWISE_BDESC
   kOpPointwiseYDesc = 753,         // CUDNN_ATTR_OPERATION_POINTWISE_YDESC
+  kOpPointwiseAlpha1 = 754,        // CUDNN_ATTR_OPERATION_POINTWISE_ALPHA1
+  kOpPointwiseAlpha2 = 755,        // CUDNN_ATTR_OPERATION_POINTWISE_ALPHA2
   kOpPointwiseTDesc = 758,         // CUDNN_ATTR_OPERATION_POINTWISE_TDESC (BINARY_SELECT condition)
   kOperationGraphHandle = 800,  // CUDNN_ATTR_OPERATIONGRAPH_HANDLE
   kOperationGraphOps = 801,     // CUDNN_ATTR_OPERATIONGRAPH_OPS
@@ -64,6 +71,8 @@ enum AttributeName : int {
   kVariantPackUniqueIds = 1000,     // CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS
   kVariantPackDataPointers = 1001,  // CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS
   kVariantPackWorkspace = 1003,     // CUDNN_ATTR_VARIANT_PACK_WORKSPACE
+  kEngineGlobalIndex = 1301,        // CUDNN_ATTR_ENGINE_GLOBAL_INDEX
+  kEngineBehaviorNote = 1305,       // CUDNN_ATTR_ENGINE_BEHAVIOR_NOTE
   kMatmulCompType = 1500,  // CUDNN_ATTR_MATMUL_COMP_TYPE
   kOpMatmulADesc = 1520,   // CUDNN_ATTR_OPERATION_MATMUL_ADESC
   kOpMatmulBDesc = 1521,   // CUDNN_ATTR_OPERATION_MATMUL_BDESC
@@ -71,9 +80,16 @@ enum AttributeName : int {
   kOpMatmulDesc = 1523,    // CUDNN_ATTR_OPERATION_MATMUL_DESC
   kReductionOperator = 1600,   // CUDNN_ATTR_REDUCTION_OPERATOR
   kReductionCompType = 1601,   // CUDNN_ATTR_REDUCTION_COMP_TYPE
+  kReductionIsDeterministic = 1602,  // CUDNN_ATTR_REDUCTION_IS_DETERMINISTIC (cuDNN >= 9.11)
   kOpReductionXDesc = 1610,    // CUDNN_ATTR_OPERATION_REDUCTION_XDESC
   kOpReductionYDesc = 1611,    // CUDNN_ATTR_OPERATION_REDUCTION_YDESC
   kOpReductionDesc = 1612,     // CUDNN_ATTR_OPERATION_REDUCTION_DESC
+  kOpSdpaFwdQDesc = 2800,      // CUDNN_ATTR_OPERATION_SDPA_FWD_QDESC (cuDNN >= 9.13)
+  kOpSdpaFwdKDesc = 2801,      // CUDNN_ATTR_OPERATION_SDPA_FWD_KDESC
+  kOpSdpaFwdVDesc = 2802,      // CUDNN_ATTR_OPERATION_SDPA_FWD_VDESC
+  kOpSdpaFwdODesc = 2803,      // CUDNN_ATTR_OPERATION_SDPA_FWD_ODESC
+  kOpSdpaFwdStatsDesc = 2804,  // CUDNN_ATTR_OPERATION_SDPA_FWD_STATSDESC
+  kOpSdpaFwdScaleDesc = 2805,  // CUDNN_ATTR_OPERATION_SDPA_FWD_SCALEDESC
 };
 
 // cudnnBackendAttributeType_t
@@ -82,12 +98,17 @@ enum AttributeType : int {
   kTypeDataType = 1,             // CUDNN_TYPE_DATA_TYPE
   kTypeBoolean = 2,              // CUDNN_TYPE_BOOLEAN (bool)
   kTypeInt64 = 3,                // CUDNN_TYPE_INT64
+  kTypeFloat = 4,                // CUDNN_TYPE_FLOAT
   kTypeVoidPtr = 6,              // CUDNN_TYPE_VOID_PTR
   kTypeHeurMode = 8,             // CUDNN_TYPE_HEUR_MODE
   kTypePointwiseMode = 14,       // CUDNN_TYPE_POINTWISE_MODE
   kTypeBackendDescriptor = 15,   // CUDNN_TYPE_BACKEND_DESCRIPTOR
   kTypeReductionOperator = 18,   // CUDNN_TYPE_REDUCTION_OPERATOR_TYPE
+  kTypeBehaviorNote = 19,        // CUDNN_TYPE_BEHAVIOR_NOTE
 };
+
+// cudnnBackendBehaviorNote_t (only the one the diagnostics print)
+constexpr int kBehaviorNoteRuntimeCompilation = 0;  // CUDNN_BEHAVIOR_NOTE_RUNTIME_COMPILATION (needs NVRTC)
 
 // cudnnDataType_t
 enum DataType : int {
@@ -119,8 +140,9 @@ enum ReduceOp : int {
 // cudnnBackendHeurMode_t
 enum HeurMode : int {
   kHeurInstant = 0,   // CUDNN_HEUR_MODE_INSTANT
+  kHeurB = 1,         // CUDNN_HEUR_MODE_B
   kHeurFallback = 2,  // CUDNN_HEUR_MODE_FALLBACK
-  kHeurA = 3,         // CUDNN_HEUR_MODE_A
+  kHeurA = 3,         // CUDNN_HEUR_MODE_A (what NVIDIA's frontend samples use for SDPA)
 };
 
 using CreateFn = DnnStatus (*)(Handle*);
@@ -128,6 +150,7 @@ using DestroyFn = DnnStatus (*)(Handle);
 using SetStreamFn = DnnStatus (*)(Handle, cudaStream_t);
 using GetVersionFn = size_t (*)();
 using GetErrorStringFn = const char* (*)(DnnStatus);
+using GetLastErrorStringFn = void (*)(char* message, size_t maxSize);  // cuDNN 9: the last error's detailed text
 using BackendCreateDescriptorFn = DnnStatus (*)(int descriptorType, Descriptor*);
 using BackendDestroyDescriptorFn = DnnStatus (*)(Descriptor);
 using BackendSetAttributeFn = DnnStatus (*)(Descriptor, int name, int type, int64_t elementCount, const void* elements);
@@ -136,7 +159,7 @@ using BackendGetAttributeFn = DnnStatus (*)(Descriptor, int name, int type, int6
 using BackendFinalizeFn = DnnStatus (*)(Descriptor);
 using BackendExecuteFn = DnnStatus (*)(Handle, Descriptor plan, Descriptor variantPack);
 
-/** The resolved entry points; all non-null once loaded. */
+/** The resolved entry points; all non-null once loaded, except the optional ones marked so. */
 struct Api {
   CreateFn create = nullptr;
   DestroyFn destroy = nullptr;
@@ -149,6 +172,7 @@ struct Api {
   BackendGetAttributeFn getAttribute = nullptr;
   BackendFinalizeFn finalize = nullptr;
   BackendExecuteFn execute = nullptr;
+  GetLastErrorStringFn getLastErrorString = nullptr;  // optional (cuDNN 9 exports it; null if a build does not)
 };
 
 }  // namespace apb::dnn

@@ -12,9 +12,10 @@ export const cudaBackendOptionsSchema = z
     gemm: z.enum(["auto", "tiled", "cublaslt"]).default("auto"),
     /**
      * Attention implementation: our kernel, or cuDNN 9 fused flash attention where it can run (bfloat16, cuDNN loaded,
-     * the graph supported; otherwise our kernel, the reason in attentionPaths). "kernel" until a GPU run verifies cuDNN.
+     * the graph supported; otherwise our kernel, the reason in attentionPaths). cuDNN by default since its first
+     * verified H200 run (2026-11-28: 530-647 TFLOP/s vs our kernel's 6-7, README "cuDNN attention route").
      */
-    attention: z.enum(["kernel", "cudnn"]).default("kernel"),
+    attention: z.enum(["kernel", "cudnn"]).default("cudnn"),
     /** CUDA device; default: host index modulo the device count. */
     device: z.number().int().min(0).optional(),
     /** cuBLASLt workspace (32 MiB is NVIDIA's advice for Hopper). */

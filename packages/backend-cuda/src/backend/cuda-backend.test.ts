@@ -59,7 +59,7 @@ describe.skipIf(!load.ok)("CudaBackend on a host-memory device (real C++ twins p
     expect(rows.filter((r) => !r.ok)).toEqual([]);
     expect(new Set(made.flatMap((b) => b.attentionPaths))).toEqual(new Set(["kernel (cuDNN: not loaded)"]));
     expect(stats.live).toBe(0);
-    expect(parseCudaBackendOptions({}).attention).toBe("kernel");
+    expect(parseCudaBackendOptions({}).attention).toBe("cudnn");
   });
 
   it("rejects foreign, released and mis-shaped tensors with BACKEND_FAILED", async () => {

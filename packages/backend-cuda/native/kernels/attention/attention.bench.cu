@@ -130,7 +130,8 @@ bool cudnnSection(const Case* small, size_t numSmall) {
   const CudnnLoadResult load = loadCudnn(cudnnCandidates());
   std::string errs;
   for (const std::string& e : load.errors) errs += (errs.empty() ? "" : "; ") + e;
-  std::printf("{\"cudnn\":%s,\"path\":\"%s\",\"version\":%zu,\"errors\":\"%s\"}\n", load.loaded ? "true" : "false", load.path.c_str(), load.version, errs.c_str());
+  std::printf("{\"cudnn\":%s,\"path\":\"%s\",\"version\":%zu,\"nvrtc\":\"%s\",\"errors\":\"%s\"}\n", load.loaded ? "true" : "false",
+              load.path.c_str(), load.version, load.nvrtc.c_str(), errs.c_str());
   std::shared_ptr<Context> ctx;
   const Status st = Context::create(0, size_t{64} << 20, GemmMode::Tiled, &ctx);
   if (!st.ok()) {
