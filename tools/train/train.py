@@ -55,12 +55,25 @@ STAGES = {
         (0.45, {512: 0.2, 1024: 0.3, 2048: 0.3, 4096: 0.2}),
         (1.00, {512: 0.05, 1024: 0.1, 2048: 0.15, 4096: 0.25, 8192: 0.3, 16384: 0.1, 32768: 0.05}),
     ],
+    # v4: the question also embedded after <s> (as APB's anchor puts it) in half the samples; from run 3
+    "v4": [
+        (0.15, {256: 0.3, 512: 0.3, 1024: 0.4}),
+        (1.00, {512: 0.05, 1024: 0.1, 2048: 0.15, 4096: 0.25, 8192: 0.3, 16384: 0.1, 32768: 0.05}),
+    ],
 }
 TASK_W = {"niah_single": 0.08, "niah_multikey": 0.16, "niah_multivalue": 0.08, "niah_multiquery": 0.12,
           "kv": 0.18, "vt": 0.18, "facts": 0.2}
 # per-stage task mix (default TASK_W): v3 leans on the lookups that stayed unsolved in v2
 STAGE_TASK_W = {"v3": {"niah_single": 0.05, "niah_multikey": 0.18, "niah_multivalue": 0.06, "niah_multiquery": 0.17,
-                       "kv": 0.22, "vt": 0.13, "facts": 0.19}}
+                       "kv": 0.22, "vt": 0.13, "facts": 0.19},
+                "v4": {"niah_single": 0.05, "niah_multikey": 0.14, "niah_multivalue": 0.14, "niah_multiquery": 0.14,
+                       "kv": 0.18, "vt": 0.13, "facts": 0.22}}
+# Per-stage probability that a training sample also carries its first question right after <s> (APB.md 2.4: the
+# anchor is ctx[:qsp] + question + ctx[qsp:], qsp = 1 for this model). A model that never saw a question before its
+# document reads the anchor's copy as part of the text: in APB every later host's block is prefilled behind it, and
+# run 3 answered multi-value needles with the first value twice. The heads stage sees the same mix.
+STAGE_EMBED = {"v4": 0.5, "heads": 0.5}
+EMBED_RESERVE = 64  # tokens kept free for the embedded question when a sample is built for it
 TASK_IDX = {t: i for i, t in enumerate(D.TASKS)}
 
 
@@ -131,25 +144,41 @@ def make_batch(spec):
     tid = np.zeros((B,), np.int32)
     hits = 0
     ws = G["ws_ids"]
+    p_embed = STAGE_EMBED.get(stage, 0.0)
     for b in range(B):
         u = rng.next_u32() / 4294967296.0
         task = tasks[int(np.searchsorted(cum, u, side="right"))] if u < cum[-1] else tasks[-1]
+        embed = p_embed > 0 and rng.next_u32() / 4294967296.0 < p_embed and L > 4 * EMBED_RESERVE
+        target = L - EMBED_RESERVE if embed else L
         while True:  # a sample whose needles and first QA alone exceed L is redrawn
-            s = D.build(task, L, rng, G["enc"], G["src"], n_extra=n_extra, train_cfg=_train_cfg(rng, task))
+            s = D.build(task, target, rng, G["enc"], G["src"], n_extra=n_extra, train_cfg=_train_cfg(rng, task))
             ids = s["ids"]
-            if len(ids) <= L:
+            if len(ids) <= target:
                 break
+        ctx_ids = ids[:s["ctx_len"]]
+        spans = s["qa_spans"]
+        if embed:
+            ids, spans = embed_question(ids, spans)
         x[b, :len(ids)] = ids
-        for qi, (q0, a0, a1, lk) in enumerate(s["qa_spans"]):
+        for qi, (q0, a0, a1, lk) in enumerate(spans):
             ans[b, a0:a1] = 2 if qi == 0 else 1
             for t in range(lk, a1):  # first token that must be looked up (after the restated cue)
                 if ids[t] not in ws:
                     first[b, t] = 2 if qi == 0 else 1
                     break
         tid[b] = TASK_IDX[task]
-        if G["eval_hashes"] and D.ids_hash(ids[:s["ctx_len"]]) in G["eval_hashes"]:
+        if G["eval_hashes"] and D.ids_hash(ctx_ids) in G["eval_hashes"]:
             hits += 1
     return x, ans, first, tid, hits
+
+
+def embed_question(ids, spans, qsp=1):
+    """ids with the first QA's query segment also inserted at qsp (after <s>), spans shifted to match."""
+    q0, a0 = spans[0][0], spans[0][1]
+    qseg = list(ids[q0:a0])
+    n = len(qseg)
+    out = list(ids[:qsp]) + qseg + list(ids[qsp:])
+    return out, [(q + n, a + n, e + n, k + n) for q, a, e, k in spans]
 
 
 def _eval_chunk(args):
@@ -161,7 +190,7 @@ def _eval_chunk(args):
     for i in idxs:
         s = D.eval_sample(task, L, i, enc)
         q0, a0, a1, lk = s["qa_spans"][0]
-        out.append(dict(ids=s["ids"], a0=a0, a1=a1, lk=lk, ctx_len=s["ctx_len"], hash=D.ids_hash(s["ids"][:s["ctx_len"]])))
+        out.append(dict(ids=s["ids"], a0=a0, a1=a1, lk=lk, q0=q0, ctx_len=s["ctx_len"], hash=D.ids_hash(s["ids"][:s["ctx_len"]])))
     return task, L, out
 
 
@@ -235,7 +264,13 @@ def answer_logits(model, x, pos_b, pos_t):
     return model.lm_head(hs), h
 
 
-def evaluate(model, evalset, lengths, device, ws_ids):
+def embedded(s):
+    """An eval sample with its question also after <s> (APB's anchor layout, as a full-attention proxy)."""
+    ids, ((q0, a0, a1, lk),) = embed_question(s["ids"], [(s["q0"], s["a0"], s["a1"], s["lk"])])
+    return dict(s, ids=ids, q0=q0, a0=a0, a1=a1, lk=lk)
+
+
+def evaluate(model, evalset, lengths, device, ws_ids, embed=False):
     import torch
     model.eval()
     res = {}
@@ -243,6 +278,8 @@ def evaluate(model, evalset, lengths, device, ws_ids):
         for (task, L), samples in sorted(evalset.items()):
             if L not in lengths:
                 continue
+            if embed:
+                samples = [embedded(s) for s in samples]
             ok = fok = n = 0
             bs = max(1, 65536 // L)
             for i in range(0, len(samples), bs):
@@ -298,6 +335,8 @@ def main():
     ap.add_argument("--n-extra", type=int, default=3)
     ap.add_argument("--eval-lengths", default="1024,4096,8192")
     ap.add_argument("--eval-samples", type=int, default=50)
+    ap.add_argument("--eval-embed", action="store_true", help="also evaluate with the question embedded after <s>")
+    ap.add_argument("--eval-only", action="store_true", help="evaluate --resume and exit (no training, no save)")
     ap.add_argument("--workers", type=int, default=12)
     ap.add_argument("--pool-sentences", type=int, default=300000)
     ap.add_argument("--pool-kv", type=int, default=150000)
@@ -361,6 +400,14 @@ def main():
     n_params = sum(p.numel() for p in model.parameters())
     log(f"model: {n_params / 1e6:.2f}M params; config: layers {model.config.num_hidden_layers}, hidden "
         f"{model.config.hidden_size}, heads {model.config.num_attention_heads}/{model.config.num_key_value_heads}")
+    if a.eval_only:
+        workers.terminate()
+        res = evaluate(model, evalset, eval_lengths, device, ws_ids)
+        print(f"\nEval of {a.resume}: greedy exact match (first-answer-token accuracy), {a.eval_samples} samples per cell")
+        print(table(res, eval_lengths), flush=True)
+        if a.eval_embed:
+            report_embedded(model, evalset, eval_lengths, device, ws_ids)
+        return
     state = {"trained_s": 0.0, "steps": 0, "tokens": 0, "runs": [], "curve": []}
     if a.resume and os.path.exists(os.path.join(a.resume, "train_state.json")):
         state = json.load(open(os.path.join(a.resume, "train_state.json")))
@@ -496,6 +543,18 @@ def main():
     print("\nEval: greedy exact match (first-answer-token accuracy), "
           f"{a.eval_samples} samples per cell, after {state['steps']} steps / {state['trained_s'] / 60:.1f} min total")
     print(tab, flush=True)
+    if a.eval_embed:
+        report_embedded(model, evalset, eval_lengths, device, ws_ids, state, a.out)
+
+
+def report_embedded(model, evalset, eval_lengths, device, ws_ids, state=None, out=None):
+    res = evaluate(model, evalset, eval_lengths, device, ws_ids, embed=True)
+    if state is not None and out is not None:
+        state["runs"][-1]["eval_embedded"] = res
+        with open(os.path.join(out, "train_state.json"), "w") as f:
+            json.dump(state, f, indent=1)
+    print("\nEval with the question also embedded after <s> (APB's anchor layout, full attention):")
+    print(table(res, eval_lengths), flush=True)
 
 
 if __name__ == "__main__":
