@@ -8,3 +8,4 @@ export { CudaError, CudaUnavailableError } from "./errors/index.js";
 export type { CudaErrorKind, CudaUnavailableReason } from "./errors/index.js";
 export { CudaTensor } from "./device/index.js";
 export type { DeviceDType } from "./device/index.js";
+export type { NativeMemoryInfo as CudaMemoryInfo } from "./native/index.js";

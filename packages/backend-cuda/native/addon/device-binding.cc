@@ -1,5 +1,5 @@
 // Device discovery and contexts from JS: probe (never throws: it reports the CUDA status), device info, loading
-// cuBLASLt from candidate paths, and creating/closing a backend's context.
+// cuBLASLt from candidate paths, creating/closing a backend's context, and the device's memory (pool peaks).
 #include <string>
 #include <vector>
 
@@ -135,6 +135,59 @@ napi_value ContextInfo(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/** Reads one attribute of the device's default memory pool (the pool every stream-ordered allocation comes from). */
+Status poolAttribute(cudaMemPool_t pool, cudaMemPoolAttr attr, uint64_t* value) {
+  *value = 0;
+  APB_CUDA_TRY(cudaMemPoolGetAttribute(pool, attr, value));
+  return okStatus();
+}
+
+/**
+ * Device memory of a context's device: cudaMemGetInfo's free/total, and the default pool's bytes in use and reserved,
+ * current and high-water marks (every allocation of this addon but the cuBLASLt workspace goes through that pool).
+ * With `resetPeaks: 1` the high-water marks are reset after being read, so the next read gives the peak since now.
+ */
+napi_value MemoryInfo(napi_env env, napi_callback_info info) {
+  Args args(env, info, "memoryInfo");
+  Status st;
+  auto ctx = args.context(0, &st);
+  Fields f(env, args.at(1), "memoryInfo", &st);
+  const bool reset = f.i64("resetPeaks") != 0;
+  if (st.ok()) st = ctx->use("memoryInfo");
+  size_t freeBytes = 0;
+  size_t totalBytes = 0;
+  cudaMemPool_t pool = nullptr;
+  uint64_t used = 0, usedHigh = 0, reserved = 0, reservedHigh = 0;
+  if (st.ok()) {
+    const cudaError_t e = cudaMemGetInfo(&freeBytes, &totalBytes);
+    if (e != cudaSuccess) st = cudaFailure(static_cast<int>(e), "cudaMemGetInfo", __FILE__, __LINE__);
+  }
+  if (st.ok()) {
+    const cudaError_t e = cudaDeviceGetDefaultMemPool(&pool, ctx->device());
+    if (e != cudaSuccess) st = cudaFailure(static_cast<int>(e), "cudaDeviceGetDefaultMemPool", __FILE__, __LINE__);
+  }
+  if (st.ok()) st = poolAttribute(pool, cudaMemPoolAttrUsedMemCurrent, &used);
+  if (st.ok()) st = poolAttribute(pool, cudaMemPoolAttrUsedMemHigh, &usedHigh);
+  if (st.ok()) st = poolAttribute(pool, cudaMemPoolAttrReservedMemCurrent, &reserved);
+  if (st.ok()) st = poolAttribute(pool, cudaMemPoolAttrReservedMemHigh, &reservedHigh);
+  if (st.ok() && reset) {
+    uint64_t zero = 0;  // the documented way to reset a high-water mark
+    cudaError_t e = cudaMemPoolSetAttribute(pool, cudaMemPoolAttrUsedMemHigh, &zero);
+    if (e == cudaSuccess) e = cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReservedMemHigh, &zero);
+    if (e != cudaSuccess) st = cudaFailure(static_cast<int>(e), "cudaMemPoolSetAttribute", __FILE__, __LINE__);
+  }
+  if (!st.ok()) return throwStatus(env, st.inOp("memoryInfo"));
+  napi_value out;
+  napi_create_object(env, &out);
+  setField(env, out, "freeBytes", numberValue(env, static_cast<double>(freeBytes)));
+  setField(env, out, "totalBytes", numberValue(env, static_cast<double>(totalBytes)));
+  setField(env, out, "poolUsedBytes", numberValue(env, static_cast<double>(used)));
+  setField(env, out, "poolUsedHighBytes", numberValue(env, static_cast<double>(usedHigh)));
+  setField(env, out, "poolReservedBytes", numberValue(env, static_cast<double>(reserved)));
+  setField(env, out, "poolReservedHighBytes", numberValue(env, static_cast<double>(reservedHigh)));
+  return out;
+}
+
 const Export kDeviceExports[] = {
     {"probe", Probe},
     {"deviceInfo", DeviceInfo},
@@ -143,6 +196,7 @@ const Export kDeviceExports[] = {
     {"createContext", CreateContext},
     {"closeContext", CloseContext},
     {"contextInfo", ContextInfo},
+    {"memoryInfo", MemoryInfo},
 };
 
 }  // namespace

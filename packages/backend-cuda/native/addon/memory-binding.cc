@@ -1,6 +1,7 @@
 // Device memory from JS: alloc/free, uploads (float32 data converted to the buffer's dtype, small copies staged
 // through pinned blocks), downloads as promises, device copies, fill, and fence (a promise for "all work so far").
 #include <cstring>
+#include <string>
 
 #include "../kernels/convert/convert.cuh"
 #include "async-job.h"
@@ -108,12 +109,22 @@ napi_value Download(napi_env env, napi_callback_info info) {
   const void* src = f.ptr("src", f.bytesOf({count}, elem), f.bytesOf({offset}, elem));
   if (st.ok()) st = ctx->use("download");
   if (!st.ok()) return throwStatus(env, st.inOp("download"));
-  napi_value ab;
+  napi_value ab = nullptr;
   void* dst = nullptr;
   const size_t outBytes = static_cast<size_t>(count) * 4;
-  napi_create_arraybuffer(env, outBytes, &dst, &ab);
-  napi_value result;
-  napi_create_typedarray(env, asInt ? napi_int32_array : napi_float32_array, static_cast<size_t>(count), ab, 0, &result);
+  napi_value result = nullptr;
+  // A JS buffer this large may not be allocatable (V8's ArrayBuffer limit, host memory): fail with a status instead of
+  // copying into a null pointer.
+  if (napi_create_arraybuffer(env, outBytes, &dst, &ab) != napi_ok || (dst == nullptr && outBytes > 0) ||
+      napi_create_typedarray(env, asInt ? napi_int32_array : napi_float32_array, static_cast<size_t>(count), ab, 0, &result) != napi_ok) {
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) {
+      napi_value ignored;
+      napi_get_and_clear_last_exception(env, &ignored);
+    }
+    return throwStatus(env, invalidArgument("download", "cannot allocate a JS array of " + std::to_string(outBytes) + " bytes"));
+  }
   if (count == 0) return settleAfterStream(env, ctx, "download", result, nullptr);
   const void* from = src;
   void* converted = nullptr;

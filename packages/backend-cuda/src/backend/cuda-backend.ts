@@ -7,7 +7,7 @@ import { cudaAvailability } from "../availability/index.js";
 import { CudaTensor, DeviceOps, dtypeBytes } from "../device/index.js";
 import type { DeviceDType } from "../device/index.js";
 import { CudaUnavailableError, toCudaError } from "../errors/index.js";
-import type { NativeAddon, NativeContext } from "../native/index.js";
+import type { NativeAddon, NativeContext, NativeMemoryInfo } from "../native/index.js";
 import { loadAddon } from "../native/index.js";
 import { cudaBackendOptionsFromEnv, parseCudaBackendOptions } from "./backend-options.js";
 import type { CudaBackendOptions, ResolvedCudaBackendOptions } from "./backend-options.js";
@@ -251,6 +251,17 @@ export class CudaBackend implements Backend<CudaTensor> {
       releaseModel(this.lc.dev, this.lc.model);
       this.lc.dev.close();
     }
+  }
+
+  /**
+   * Memory of this backend's device (bytes): free/total, and the stream-ordered pool's bytes in use and reserved with
+   * their high-water marks since the last reset (weights, activations, caches and cuDNN's extra workspace all come from
+   * that pool; the cuBLASLt workspace does not). The pool is the device's, shared by every backend on it.
+   * @throws CudaError when the device fails.
+   */
+  memoryInfo(o: { resetPeaks?: boolean } = {}): NativeMemoryInfo {
+    this.live("memoryInfo");
+    return this.lc.dev.memoryInfo(o.resetPeaks ?? false);
   }
 
   /** Bytes of one element of this backend's tensors. */

@@ -2,7 +2,7 @@
 
 import { BackendError } from "@apb/core";
 import { toCudaError } from "../errors/index.js";
-import type { NativeAddon, NativeBuffer, NativeContext, OpFields, OpName, OpResult } from "../native/index.js";
+import type { NativeAddon, NativeBuffer, NativeContext, NativeMemoryInfo, OpFields, OpName, OpResult } from "../native/index.js";
 import { CudaTensor, dtypeBytes, dtypeCode } from "./cuda-tensor.js";
 import type { DeviceDType } from "./cuda-tensor.js";
 
@@ -127,6 +127,11 @@ export class DeviceOps {
     } catch (err) {
       throw toCudaError(err, op);
     }
+  }
+
+  /** The device's memory and the memory pool's peaks since the last reset (then resets them when asked). */
+  memoryInfo(resetPeaks: boolean): NativeMemoryInfo {
+    return this.call("memoryInfo", () => this.addon.memoryInfo(this.ctx, { resetPeaks: resetPeaks ? 1 : 0 }));
   }
 
   close(): void {

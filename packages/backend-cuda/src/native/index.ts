@@ -12,6 +12,7 @@ export type {
   NativeCublasLtLoad,
   NativeDeviceInfo,
   NativeMemory,
+  NativeMemoryInfo,
   NativeOps,
   NativeProbe,
   NativeTwins,

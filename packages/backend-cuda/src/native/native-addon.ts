@@ -131,6 +131,16 @@ export interface NativeMemory {
   fence(ctx: NativeContext, op: string): Promise<void>;
 }
 
+/** Device memory (bytes): cudaMemGetInfo, and the default memory pool's in-use / reserved bytes and their high-water marks. */
+export interface NativeMemoryInfo {
+  readonly freeBytes: number;
+  readonly totalBytes: number;
+  readonly poolUsedBytes: number;
+  readonly poolUsedHighBytes: number;
+  readonly poolReservedBytes: number;
+  readonly poolReservedHighBytes: number;
+}
+
 /** The whole addon. */
 export interface NativeAddon extends NativeOps, NativeMemory {
   readonly version: string;
@@ -143,6 +153,8 @@ export interface NativeAddon extends NativeOps, NativeMemory {
   createContext(o: { device: number; workspaceBytes: number; gemmMode: GemmModeCode; syncEachOp: 0 | 1 }): NativeContext;
   closeContext(ctx: NativeContext): void;
   contextInfo(ctx: NativeContext): { device: number; cublasLt: boolean; gemmMode: number; closed: boolean };
+  /** The context's device memory; `resetPeaks: 1` resets the pool's high-water marks after reading them. */
+  memoryInfo(ctx: NativeContext, o: { resetPeaks: 0 | 1 }): NativeMemoryInfo;
 }
 
 /** Every function name the binary must export (a stale binary missing one is reported as LOAD_FAILED). */
@@ -154,6 +166,7 @@ export const NATIVE_FUNCTIONS = [
   "createContext",
   "closeContext",
   "contextInfo",
+  "memoryInfo",
   "alloc",
   "free",
   "upload",

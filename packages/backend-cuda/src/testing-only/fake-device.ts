@@ -139,25 +139,32 @@ function selectionOps(ref: NativeTwins): Ops<Exclude<keyof OpFields, RowOpNames>
   };
 }
 
-/** Counts of what the fake saw (tests assert on leaks). */
+/** Counts of what the fake saw (tests assert on leaks); bytes as the pool's in-use counters would see them. */
 export interface FakeStats {
   live: number;
   allocs: number;
+  liveBytes: number;
+  peakBytes: number;
 }
 
 /** A fake addon over `real`'s twins (the real binary loads on GPU-less machines; it just cannot create contexts). */
 export function fakeDevice(real: NativeAddon): { addon: NativeAddon; stats: FakeStats } {
-  const stats: FakeStats = { live: 0, allocs: 0 };
+  const stats: FakeStats = { live: 0, allocs: 0, liveBytes: 0, peakBytes: 0 };
   const ctx = { __brand: "NativeContext" } as NativeContext;
   const memory = {
     alloc: (_c: NativeContext, bytes: number) => {
       stats.live += 1;
       stats.allocs += 1;
+      stats.liveBytes += bytes;
+      stats.peakBytes = Math.max(stats.peakBytes, stats.liveBytes);
       return { bytes: new Uint8Array(bytes), freed: false } as unknown as NativeBuffer;
     },
     free: (b: NativeBuffer) => {
       const h = b as unknown as HostBuffer;
-      if (!h.freed) stats.live -= 1;
+      if (!h.freed) {
+        stats.live -= 1;
+        stats.liveBytes -= h.bytes.byteLength;
+      }
       h.freed = true;
     },
     upload: (_c: NativeContext, o: { dst: NativeBuffer; dtype: DTypeCode; data: Float32Array | Int32Array | Float64Array; offset: number }) => {
@@ -188,6 +195,11 @@ export function fakeDevice(real: NativeAddon): { addon: NativeAddon; stats: Fake
     createContext: () => ctx,
     closeContext: () => undefined,
     contextInfo: () => ({ device: 0, cublasLt: false, gemmMode: 1, closed: false }),
+    memoryInfo: (_c: NativeContext, o: { resetPeaks: 0 | 1 }) => {
+      const info = { freeBytes: 2 ** 34 - stats.liveBytes, totalBytes: 2 ** 34, poolUsedBytes: stats.liveBytes, poolUsedHighBytes: stats.peakBytes };
+      if (o.resetPeaks === 1) stats.peakBytes = stats.liveBytes;
+      return { ...info, poolReservedBytes: info.poolUsedBytes, poolReservedHighBytes: info.poolUsedHighBytes };
+    },
   };
   return { addon: { ...device, ...memory, ...rowOps(real.ref), ...selectionOps(real.ref) } as unknown as NativeAddon, stats };
 }

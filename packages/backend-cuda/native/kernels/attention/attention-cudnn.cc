@@ -63,12 +63,21 @@ struct CudnnState {
   const Api* api = nullptr;
   Handle handle = nullptr;
   std::map<SdpaKey, SdpaPlan> plans;
-  ~CudnnState() {
+  /** Destroys every cached plan (and the descriptors it was built from). */
+  void dropPlans() {
     for (auto& [key, p] : plans)
       for (auto it = p.owned.rbegin(); it != p.owned.rend(); ++it) api->destroyDescriptor(*it);
+    plans.clear();
+  }
+  ~CudnnState() {
+    dropPlans();
     if (handle != nullptr) api->destroy(handle);
   }
 };
+
+// A long-lived worker sees many prompt lengths, and every (rows, keys) pair is its own plan: past this many the cache
+// is emptied (after the stream drains, since enqueued executions may still use a plan) and refilled on demand.
+constexpr size_t kMaxCachedPlans = 256;
 
 bool debugOn() {
   static const bool on = [] {
@@ -638,6 +647,9 @@ std::string whyNotCudnn(const AttentionArgs& a) {
   if (a.dt != DType::BF16) return "needs bfloat16";
   if (a.dh % 8 != 0 || a.dh > 256) return "head dim must be a multiple of 8 up to 256";
   if (a.tk == 0) return "no keys";
+  // A decode step has one query row and one more key than the last: each would be a new plan (tens of ms to build
+  // against microseconds of work), so single rows stay on our kernel.
+  if (a.tq == 1) return "single-row decode step";
   return "";
 }
 
@@ -651,6 +663,10 @@ Status attentionRouted(const AttentionArgs& a, Context& ctx, AttentionRoute rout
   if (reason.empty()) splitMask(a, &calls, &reason);
   CudnnState* st = nullptr;
   if (reason.empty()) APB_TRY(stateOf(ctx, cudnnApi(), &st, &reason));
+  if (st != nullptr && st->plans.size() + calls.size() > kMaxCachedPlans) {
+    APB_CUDA_TRY(cudaStreamSynchronize(ctx.stream()));
+    st->dropPlans();
+  }
   // Build (or find) every call's plan before enqueueing any, so a fallback never leaves half an output.
   for (size_t i = 0; reason.empty() && i < calls.size(); i++) {
     const SdpaCall& c = calls[i];
