@@ -1,7 +1,7 @@
 // Value sets and option pieces shared by several commands (strategies, selections, backends, sampling defaults).
 
 import { samplingSchema } from "@apb/core";
-import { choiceArg, help, intArg } from "../args/index.js";
+import { UsageError, choiceArg, help, intArg, textArg } from "../args/index.js";
 
 export const STRATEGIES = ["full", "ring", "star", "apb"] as const;
 export const SELECTIONS = ["retaining-heads", "query", "random"] as const;
@@ -16,4 +16,23 @@ export function backendOption(defaultBackend: (typeof BACKENDS)[number]) {
 
 export function threadsOption() {
   return intArg({ min: 1, max: 1024 }).optional().meta(help("CPU threads per host (default: cores / hosts, at least 1)", "N"));
+}
+
+/** The environment variable `--redis` falls back to, so a password need not appear in the process list. */
+export const REDIS_URL_ENV = "APB_REDIS_URL";
+
+export function redisOption() {
+  return textArg()
+    .optional()
+    .meta(help(`Redis URL: redis://[user:password@]host[:port][/db], or rediss:// for TLS (default: $${REDIS_URL_ENV}, which keeps a password out of the process list)`, "URL"));
+}
+
+/**
+ * `--redis` if given, else $APB_REDIS_URL.
+ * @throws UsageError when neither is set
+ */
+export function redisUrl(flag: string | undefined, env: Readonly<Record<string, string | undefined>>, command: string): string {
+  const url = flag ?? env[REDIS_URL_ENV];
+  if (url === undefined || url.trim() === "") throw new UsageError(`--redis URL is required (or set ${REDIS_URL_ENV})`, command);
+  return url;
 }

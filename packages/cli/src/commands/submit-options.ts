@@ -2,7 +2,7 @@
 
 import { z } from "zod";
 import { choiceArg, flagArg, help, intArg, numberArg, textArg } from "../args/index.js";
-import { SAMPLING_DEFAULTS, STRATEGIES } from "./shared-options.js";
+import { SAMPLING_DEFAULTS, STRATEGIES, redisOption } from "./shared-options.js";
 
 const S = SAMPLING_DEFAULTS;
 
@@ -13,7 +13,7 @@ export const FACTS_MAX_TOKENS = 96;
 
 export const submitOptions = z
   .object({
-    redis: textArg().meta(help("Redis URL: redis://[user:password@]host[:port][/db], or rediss:// for TLS", "URL")),
+    redis: redisOption(),
     prefix: textArg().default("apb").meta(help("the workers' key prefix", "P")),
     group: textArg().optional().meta(help("the worker group to run a --context-file job on (corpus documents go to any group)", "G")),
     contextFile: textArg().optional().meta(help("a text file: the context of one generate job", "FILE")),

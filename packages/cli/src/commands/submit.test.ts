@@ -8,10 +8,10 @@ import { describe, expect, it } from "vitest";
 import type { CliIo } from "../output/index.js";
 import { runCli } from "./index.js";
 
-function io(): CliIo & { out(): string; err(): string } {
+function io(env: Record<string, string> = {}): CliIo & { out(): string; err(): string } {
   const out: string[] = [];
   const err: string[] = [];
-  return { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, env: {}, out: () => out.join(""), err: () => err.join("") };
+  return { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, env, out: () => out.join(""), err: () => err.join("") };
 }
 
 describe("apb submit / apb worker usage", () => {
@@ -41,6 +41,25 @@ describe("apb submit / apb worker usage", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("without --redis and without APB_REDIS_URL, says how to give the URL (exit 2)", async () => {
+    const self = new URL(import.meta.url).pathname;
+    for (const argv of [["submit", "--group", "g", "--context-file", self, "--question", "q"], ["worker", "--group", "g", "--host", "0", "--hosts", "1", "--model", "."]]) {
+      const o = io();
+      expect(await runCli(argv, o)).toBe(2);
+      expect(o.err()).toMatch(/--redis URL is required \(or set APB_REDIS_URL\)/);
+    }
+  });
+
+  it("takes the URL from APB_REDIS_URL when --redis is absent (kept out of the process list); --redis wins", async () => {
+    const self = new URL(import.meta.url).pathname;
+    const o = io({ APB_REDIS_URL: "redis://127.0.0.1:1" });
+    expect(await runCli(["submit", "--group", "g", "--context-file", self, "--question", "q"], o)).toBe(1);
+    expect(o.err()).toMatch(/cannot connect to Redis at redis:\/\/127\.0\.0\.1:1/);
+    const p = io({ APB_REDIS_URL: "redis://127.0.0.1:1" });
+    expect(await runCli(["submit", "--redis", "redis://127.0.0.1:2", "--group", "g", "--context-file", self, "--question", "q"], p)).toBe(1);
+    expect(p.err()).toMatch(/cannot connect to Redis at redis:\/\/127\.0\.0\.1:2/);
   });
 
   it("reports an unreachable Redis as a runtime failure (exit 1)", async () => {

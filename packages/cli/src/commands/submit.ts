@@ -12,7 +12,7 @@ import { FACTS_STOPS, factsReport, formatFactsReport, planFacts } from "./submit
 import type { FactsPlan } from "./submit-facts.js";
 import { FACTS_MAX_TOKENS, submitOptions } from "./submit-options.js";
 import type { SubmitOptions } from "./submit-options.js";
-import { SAMPLING_DEFAULTS } from "./shared-options.js";
+import { SAMPLING_DEFAULTS, redisUrl } from "./shared-options.js";
 import { SubmitProgress } from "./submit-progress.js";
 
 const NAME = "submit";
@@ -108,7 +108,7 @@ async function runSubmit(o: SubmitOptions, io: CliIo): Promise<number> {
   const documents = o.corpus === undefined ? undefined : await readCorpus(o.corpus);
   const prompt = o.contextFile === undefined ? undefined : await readText(o.contextFile, "--context-file");
   const plan = o.task === "facts" ? factsPlanOf(documents!, o.corpus!) : undefined;
-  const client = await ApbClient.connect({ redis: o.redis, prefix: o.prefix, signal: io.signal });
+  const client = await ApbClient.connect({ redis: redisUrl(o.redis, io.env, NAME), prefix: o.prefix, signal: io.signal });
   try {
     if (plan !== undefined) return await submitFacts(client, o, io, plan);
     return documents !== undefined ? await submitCorpus(client, o, io, documents) : await submitContext(client, o, io, prompt!);

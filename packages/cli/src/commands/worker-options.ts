@@ -2,11 +2,11 @@
 
 import { z } from "zod";
 import { help, intArg, textArg } from "../args/index.js";
-import { backendOption } from "./shared-options.js";
+import { backendOption, redisOption } from "./shared-options.js";
 
 export const workerOptions = z
   .object({
-    redis: textArg().meta(help("Redis URL: redis://[user:password@]host[:port][/db], or rediss:// for TLS", "URL")),
+    redis: redisOption(),
     group: textArg().meta(help("the worker group this process belongs to (letters, digits, _.-)", "G")),
     host: intArg({ min: 0, max: 63 }).meta(help("this process's host index in the group; host 0 leads (takes the jobs)", "I")),
     hosts: intArg({ min: 1, max: 64 }).meta(help("number of hosts (processes) in the group", "H")),

@@ -6,6 +6,7 @@ import { defineCommand } from "../args/index.js";
 import { EXIT } from "../output/index.js";
 import type { CliIo } from "../output/index.js";
 import { checkModelDir } from "./prompt-input.js";
+import { redisUrl } from "./shared-options.js";
 import { workerOptions } from "./worker-options.js";
 import type { WorkerCliOptions } from "./worker-options.js";
 
@@ -32,7 +33,7 @@ async function runWorker(o: WorkerCliOptions, io: CliIo): Promise<number> {
   const fatal = new Promise<Error>((resolve) => (onFatal = resolve));
   const worker = await ApbWorker.start(
     {
-      redis: o.redis,
+      redis: redisUrl(o.redis, io.env, NAME),
       group: o.group,
       host: o.host,
       hosts: o.hosts,
