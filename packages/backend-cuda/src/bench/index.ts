@@ -7,7 +7,7 @@ export type { CorrectnessResult, CorrectnessRun, ForcedCheck, FullRow, HostTimin
 export { NEAR_TIE_FACTOR, SPEED_BAR, forcedCheck, formatSummary, logitsRelL2, tokenAgreement } from "./prefill-report.js";
 export { median, planReps, predictMs, secondsLeft } from "./deadline.js";
 export { BlockStore, DirectKvExchange } from "./direct-exchange.js";
-export { forwardLogits, hubTransports, runVirtualRequest, timeHostPrefills } from "./virtual-hosts.js";
+export { forwardLogits, runVirtualRequest, timeHostPrefills } from "./virtual-hosts.js";
 export type { VirtualHosts } from "./virtual-hosts.js";
 export { readTorchBench, readTorchPrompt, readTorchReference } from "./torch-results.js";
 export type { ReferenceStep, TorchBench, TorchBenchRow, TorchPrompt, TorchReference } from "./torch-results.js";

@@ -2,7 +2,7 @@
 // runHostRequest per host over core's in-memory hub, as its in-process group runs them, minus the worker threads (each
 // of which would build its own backend and upload its own copy of the weights).
 
-import { HostEngine, KvExchange, OpProfiler, PortTransport, RequestHub, runHostRequest, toApbError } from "@apb/core";
+import { HostEngine, KvExchange, OpProfiler, hubTransports, runHostRequest, toApbError } from "@apb/core";
 import type { Backend, ExchangeShape, GroupPlan, HostRequestResult, ModelConfig, SamplingParams, Tensor, Transport } from "@apb/core";
 import { BlockStore, DirectKvExchange } from "./direct-exchange.js";
 import type { HostTiming } from "./prefill-result.js";
@@ -17,25 +17,6 @@ const DEFAULT_TIMEOUT_MS = 600_000;
 
 function exchangeShape(c: ModelConfig): ExchangeShape {
   return { kvRowSize: c.numKvHeads * c.headDim, numHeads: c.numHeads, headDim: c.headDim };
-}
-
-/** Core's in-memory hub behind H port transports, answered on this thread. */
-export function hubTransports(numHosts: number): PortTransport[] {
-  const transports: PortTransport[] = [];
-  const hub = new RequestHub({
-    frames: (host, id, frames) => transports[host]!.deliver({ t: "frames", req: 1, id, frames }),
-    failed: (host, id, error) => transports[host]!.deliver({ t: "takeFailed", req: 1, id, error }),
-  });
-  for (let host = 0; host < numHosts; host++) {
-    transports.push(
-      new PortTransport(host, numHosts, 1, (m) => {
-        if (m.t === "put") hub.put(m.host, m.tag, m.frame, m.readers);
-        else if (m.t === "take") hub.take(m.host, m.id, m.tag, m.from);
-        else hub.fail(m.error);
-      }),
-    );
-  }
-  return transports;
 }
 
 async function runOneHost(vh: VirtualHosts, a: { plan: GroupPlan; sampling: SamplingParams; keepLogits: boolean; transport: Transport; signal: AbortSignal; timeoutMs: number }): Promise<HostRequestResult> {

@@ -1,7 +1,7 @@
 // Runs one request's H hosts inside this process, each a HostEngine over its own Transport (Redis, or core's
 // in-memory hub for comparison): what the Redis integration test and the benchmark drive.
 
-import { HostEngine, KvExchange, PortTransport, RequestHub, createReferenceBackend, runHostRequest, toApbError } from "@apb/core";
+import { HostEngine, KvExchange, createReferenceBackend, runHostRequest, toApbError } from "@apb/core";
 import type { Backend, GroupPlan, HostRequestResult, ModelConfig, ModelWeights, RetainingHeadWeights, SamplingParams, Tensor, Transport } from "@apb/core";
 
 /** A model loaded once and shared by every host of this process. */
@@ -52,21 +52,3 @@ export async function runLocalGroup(a: LocalRunArgs): Promise<HostRequestResult[
   return settled.map((s) => (s as PromiseFulfilledResult<HostRequestResult>).value);
 }
 
-/** Core's in-memory hub behind H PortTransports, answered synchronously on this thread (no worker threads). */
-export function hubTransports(numHosts: number): Transport[] {
-  const transports: PortTransport[] = [];
-  const hub = new RequestHub({
-    frames: (host, id, frames) => transports[host]!.deliver({ t: "frames", req: 1, id, frames }),
-    failed: (host, id, error) => transports[host]!.deliver({ t: "takeFailed", req: 1, id, error }),
-  });
-  for (let host = 0; host < numHosts; host++) {
-    transports.push(
-      new PortTransport(host, numHosts, 1, (m) => {
-        if (m.t === "put") hub.put(m.host, m.tag, m.frame, m.readers);
-        else if (m.t === "take") hub.take(m.host, m.id, m.tag, m.from);
-        else hub.fail(m.error);
-      }),
-    );
-  }
-  return transports;
-}

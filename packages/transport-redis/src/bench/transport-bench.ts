@@ -7,11 +7,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ApbEngine, InputError, Prng, RETAINING_HEADS_FILE_NAME, loadModel, loadRetainingHeads, parseSampling, writeRandomCheckpoint } from "@apb/core";
+import { ApbEngine, InputError, Prng, RETAINING_HEADS_FILE_NAME, hubTransports, loadModel, loadRetainingHeads, parseSampling, writeRandomCheckpoint } from "@apb/core";
 import type { GenerateRequest, Strategy, Transport } from "@apb/core";
 import { RedisConnection } from "../connection/index.js";
 import { RedisRequestScope } from "../transport/index.js";
-import { hubTransports, runLocalGroup } from "./local-group.js";
+import { runLocalGroup } from "./local-group.js";
 import type { LocalModel } from "./local-group.js";
 
 interface Row {
