@@ -160,6 +160,14 @@ int64_t Fields::i64(const char* name) {
   return static_cast<int64_t>(d);
 }
 
+int64_t Fields::i64Or(const char* name, int64_t fallback) {
+  napi_value v = get(name);
+  if (v == nullptr) return 0;
+  napi_valuetype t;
+  if (napi_typeof(env_, v, &t) != napi_ok || t == napi_undefined || t == napi_null) return fallback;
+  return i64(name);
+}
+
 DType Fields::dtype(const char* name) {
   const int64_t v = i64(name);
   if (status_->ok() && !validDType(static_cast<int>(v))) fail(std::string("field ") + name + " is not a dtype code (0 = f32, 1 = bf16)");

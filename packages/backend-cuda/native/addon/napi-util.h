@@ -60,6 +60,8 @@ class Fields {
  public:
   Fields(napi_env env, napi_value obj, const char* op, Status* status);
   int64_t i64(const char* name);
+  /** An optional integer field: `fallback` when it is undefined or null. */
+  int64_t i64Or(const char* name, int64_t fallback);
   double f64(const char* name);
   DType dtype(const char* name);
   std::string str(const char* name);

@@ -218,6 +218,7 @@ napi_value Attention(napi_env env, napi_callback_info info) {
   a.dh = f.i64("dh");
   a.anchorRows = f.i64("anchorRows");
   a.offset = f.i64("offset");
+  a.split = f.i64Or("split", 0);
   const size_t es = dtypeSize(a.dt);
   a.out = f.ptr("out", f.bytesOf({a.tq, a.nq, a.dh}, es));
   a.lse = static_cast<float*>(f.ptr("lse", f.bytesOf({a.tq, a.nq}, 4)));

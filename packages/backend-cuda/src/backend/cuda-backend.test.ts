@@ -47,6 +47,16 @@ describe.skipIf(!load.ok)("CudaBackend on a host-memory device (real C++ twins p
     expect(stats.live).toBe(0);
   });
 
+  it("runs only the backend cases whose op name contains --only's string, and none (no backend made) when nothing matches", async () => {
+    const { addon, stats } = fakeDevice(real);
+    const create = (init: BackendInit, options: CudaBackendOptions): Promise<CudaBackend> => CudaBackend.createOn(addon, init, { options, numDevices: 1 });
+    const rows = await runBackendChecks({ dtype: "float32", gemm: "tiled", seed: 7, create, only: "attention" });
+    expect(new Set(rows.map((r) => r.op))).toEqual(new Set(["attention.out", "attention.lse", "gemm paths", "attention paths"]));
+    expect(rows.filter((r) => !r.ok)).toEqual([]);
+    expect(await runBackendChecks({ dtype: "float32", gemm: "tiled", seed: 7, create, only: "no such op" })).toEqual([]);
+    expect(stats.live).toBe(0);
+  });
+
   it("asked for the cuDNN attention route without cuDNN, falls back to its kernel, says why and still passes", async () => {
     const { addon, stats } = fakeDevice(real);
     const made: CudaBackend[] = [];

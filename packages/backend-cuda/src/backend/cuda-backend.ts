@@ -78,7 +78,7 @@ export class CudaBackend implements Backend<CudaTensor> {
     return [...this.lc.gemmPaths];
   }
 
-  /** Attention routes that ran so far ("kernel", "cudnn", "kernel (cuDNN: <reason>)"). */
+  /** Attention routes that ran so far ("kernel", "kernel split-K", "cudnn", "kernel (cuDNN: <reason>)", …). */
   get attentionPaths(): readonly string[] {
     return [...this.lc.attentionPaths];
   }

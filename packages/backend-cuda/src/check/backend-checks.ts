@@ -184,7 +184,12 @@ export async function runBackendChecks(o: {
   attention?: "kernel" | "cudnn";
   /** How to make the backend (default CudaBackend.create; tests pass a host-memory device). */
   create?: (init: BackendInit, options: CudaBackendOptions) => Promise<CudaBackend>;
+  /** Only the cases whose op name contains this (no backend is made when none is left). */
+  only?: string;
 }): Promise<CheckRow[]> {
+  const only = o.only;
+  const cases = CASES.filter((c) => only === undefined || c.name.includes(only));
+  if (cases.length === 0) return [];
   const base = checkModel(CHECK_SHAPE, o.seed);
   const m = o.dtype === "bfloat16" ? roundedModel(base) : base;
   const init: BackendInit = { config: m.config, weights: m.weights, heads: m.heads, threads: 1, host: 0, numHosts: 1 };
@@ -198,7 +203,7 @@ export async function runBackendChecks(o: {
   const pair: Pair = { cuda, ref: new ReferenceBackend(init), dt: o.dtype, rng: new Prng(o.seed + 1), init };
   const rows: CheckRow[] = [];
   try {
-    for (const c of CASES) {
+    for (const c of cases) {
       try {
         rows.push(...(await c.run(pair)).map((r) => ({ ...r, note: [r.note, `gemm ${o.gemm}`].filter((x) => x !== "").join(" | ") })));
       } catch (err) {

@@ -24,8 +24,22 @@ describe("gpu-check", () => {
     expect(stats.live).toBe(0);
   });
 
+  it.skipIf(!load.ok)("--only keeps the kernel cases whose op name contains it (the split-K attention rows among them)", async () => {
+    const { addon } = fakeDevice(load.ok ? load.addon : (undefined as never));
+    const rows = await runKernelSuite(addon, { dt: 0, seed: 5, cublasLt: true, only: "attention" });
+    expect(new Set(rows.map((r) => r.op))).toEqual(new Set(["attention.out", "attention.cudnn"]));
+    expect(rows.filter((r) => !r.ok)).toEqual([]);
+    const split = rows.filter((r) => /split \d+/.test(r.shape));
+    expect(split.length).toBeGreaterThanOrEqual(5);
+    for (const r of split) expect(r.note).toContain("ran: kernel split-K");
+    expect(rows.some((r) => r.shape.includes("split auto"))).toBe(true);
+    expect(await runKernelSuite(addon, { dt: 0, seed: 5, cublasLt: true, only: "no such op" })).toEqual([]);
+  });
+
   it("parses its arguments and refuses unknown ones with INPUT_INVALID", () => {
     expect(parseGpuCheckArgs(["--dtype", "bf16", "--quick", "--seed", "5", "--no-sanitizer"])).toMatchObject({ dtypes: ["bfloat16"], quick: true, seed: 5, sanitizer: false, bench: false });
+    expect(parseGpuCheckArgs(["--only", "attention", "--no-sanitizer"])).toMatchObject({ only: "attention", sanitizer: false });
+    expect(() => parseGpuCheckArgs(["--only"])).toThrow(expect.objectContaining({ code: "INPUT_INVALID" }));
     expect(() => parseGpuCheckArgs(["--frobnicate"])).toThrow(expect.objectContaining({ code: "INPUT_INVALID" }));
     expect(() => parseGpuCheckArgs(["--dtype", "f16"])).toThrow(expect.objectContaining({ code: "INPUT_INVALID" }));
   });

@@ -2,6 +2,7 @@
 // whole forward against core's reference backend, in float32 and bfloat16, then compute-sanitizer memcheck on a quick
 // pass when the tool exists; prints a table last, writes JSON to $OUT (or --json), exits 1 on any mismatch.
 // Usage: node build/gpu-check.mjs [--dtype f32,bf16] [--quick] [--bench] [--no-sanitizer] [--json FILE] [--seed N]
+//        [--only SUBSTRING]   (only the kernel and backend cases whose op name contains it, e.g. "attention")
 
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
@@ -26,6 +27,7 @@ const argsSchema = z.object({
   sanitizer: z.boolean(),
   json: z.string().optional(),
   seed: z.number().int().min(0),
+  only: z.string().min(1).optional(),
 });
 export type GpuCheckOptions = z.output<typeof argsSchema>;
 
@@ -39,6 +41,7 @@ export function parseGpuCheckArgs(argv: readonly string[]): GpuCheckOptions {
     else if (a === "--no-sanitizer" || a === "--child") o.sanitizer = false;
     else if (a === "--json") o.json = argv[++i];
     else if (a === "--seed") o.seed = Number(argv[++i]);
+    else if (a === "--only") o.only = argv[++i] ?? "";
     else if (a === "--dtype") o.dtypes = (argv[++i] ?? "").split(",").map((d) => (d === "f32" ? "float32" : d === "bf16" ? "bfloat16" : d));
     else throw new ApbError("INPUT_INVALID", `gpu-check: unknown argument ${a}`);
   }
@@ -53,12 +56,13 @@ function findSanitizer(): string | undefined {
 }
 
 /** A quick pass of this same program under compute-sanitizer memcheck; one row with its error summary. */
-function sanitizerRow(seed: number): CheckRow {
+function sanitizerRow(seed: number, only: string | undefined): CheckRow {
   const head = { suite: "sanitizer" as const, op: "memcheck", dtype: "f32,bf16", shape: "quick pass", relL2: 0, maxAbs: 0, tol: 0 };
   const tool = findSanitizer();
   const script = process.argv[1];
   if (tool === undefined || script === undefined) return { ...head, ok: true, note: "skipped: compute-sanitizer not found" };
-  const r = spawnSync(tool, ["--tool", "memcheck", "--error-exitcode", "3", "--print-limit", "20", process.execPath, script, "--child", "--quick", "--seed", String(seed)], {
+  const childArgs = ["--child", "--quick", "--seed", String(seed), ...(only === undefined ? [] : ["--only", only])];
+  const r = spawnSync(tool, ["--tool", "memcheck", "--error-exitcode", "3", "--print-limit", "20", process.execPath, script, ...childArgs], {
     encoding: "utf8",
     timeout: 480_000,
     maxBuffer: 64 << 20,
@@ -83,13 +87,14 @@ export async function runGpuCheck(o: GpuCheckOptions, a: Extract<CudaAvailabilit
   const cublasLt = a.cublasLt !== undefined;
   for (const dtype of o.dtypes) {
     const dt = dtype === "float32" ? 0 : 1;
-    rows.push(...(await runKernelSuite(load.addon, { dt, seed: o.seed, cublasLt })));
-    rows.push(...(await runBackendChecks({ dtype: dtype as DeviceDType, gemm: "auto", seed: o.seed })));
-    if (!o.quick) rows.push(...(await runBackendChecks({ dtype: dtype as DeviceDType, gemm: "tiled", seed: o.seed + 1 })));
-    if (dtype === "bfloat16") rows.push(...(await runBackendChecks({ dtype: "bfloat16", gemm: "auto", seed: o.seed + 2, attention: "cudnn" })));
+    const only = o.only;
+    rows.push(...(await runKernelSuite(load.addon, { dt, seed: o.seed, cublasLt, only })));
+    rows.push(...(await runBackendChecks({ dtype: dtype as DeviceDType, gemm: "auto", seed: o.seed, only })));
+    if (!o.quick) rows.push(...(await runBackendChecks({ dtype: dtype as DeviceDType, gemm: "tiled", seed: o.seed + 1, only })));
+    if (dtype === "bfloat16") rows.push(...(await runBackendChecks({ dtype: "bfloat16", gemm: "auto", seed: o.seed + 2, attention: "cudnn", only })));
   }
   if (o.bench) for (const dtype of o.dtypes) rows.push(...(await runBench(load.addon, { dt: dtype === "float32" ? 0 : 1, cublasLt })));
-  if (o.sanitizer) rows.push(sanitizerRow(o.seed));
+  if (o.sanitizer) rows.push(sanitizerRow(o.seed, o.only));
   return rows;
 }
 
@@ -107,8 +112,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.error(`gpu-check: CUDA unavailable (${a.reason}): ${a.message}\n${a.detail.join("\n")}`);
     return 2;
   }
-  console.log(`gpu-check seed ${o.seed}: ${describeAvailability(a)}`);
+  console.log(`gpu-check seed ${o.seed}${o.only === undefined ? "" : ` (only ops containing "${o.only}")`}: ${describeAvailability(a)}`);
   const rows = await runGpuCheck(o, a);
+  if (rows.length === 0) {
+    console.error(`gpu-check: no case matches --only ${o.only ?? ""}`);
+    return 2;
+  }
   const failed = rows.filter((r) => !r.ok);
   const jsonPath = o.json ?? (process.env.OUT ? join(process.env.OUT, "gpu-check.json") : undefined);
   if (jsonPath !== undefined) writeFileSync(jsonPath, JSON.stringify({ date: new Date().toISOString(), seed: o.seed, availability: a, rows }, null, 1));

@@ -9,7 +9,7 @@ import { dtName, judge, rand } from "./kernel-checks.js";
 import type { KernelCase, KernelEnv } from "./kernel-checks.js";
 import { KERNEL_F32 } from "./tolerances.js";
 
-interface AttnShape {
+export interface AttnShape {
   readonly tq: number;
   readonly tk: number;
   readonly nq: number;
@@ -19,22 +19,30 @@ interface AttnShape {
   readonly offset: number;
 }
 
-function attentionCase(s: AttnShape, label: string): KernelCase {
+/**
+ * Our kernel (route 0) vs the float64 twin, out and LSE. `split` is passed to the op (undefined/0 automatic, n ≥ 2
+ * forces n key chunks, and then the op must report "kernel split-K"); split rows note the route that ran.
+ */
+export function attentionCase(s: AttnShape, label: string, split?: number): KernelCase {
   return async (env, arr) => {
     const q = rand(env, s.tq * s.nq * s.dh);
     const k = rand(env, s.tk * s.nkv * s.dh);
     const v = rand(env, s.tk * s.nkv * s.dh);
     const out = arr.empty(s.tq * s.nq * s.dh, env.dt);
     const lse = arr.empty(s.tq * s.nq, 0);
-    env.addon.attention(env.ctx, { out, lse, q: arr.put(q, env.dt), k: arr.put(k, env.dt), v: arr.put(v, env.dt), ...s, dtype: env.dt, route: 0 });
+    const fields = { out, lse, q: arr.put(q, env.dt), k: arr.put(k, env.dt), v: arr.put(v, env.dt), ...s, dtype: env.dt, route: 0 as const };
+    const ran = env.addon.attention(env.ctx, split === undefined ? fields : { ...fields, split });
     const wantOut = new Float32Array(s.tq * s.nq * s.dh);
     const wantLse = new Float32Array(s.tq * s.nq);
     env.addon.ref.attention({ out: wantOut, lse: wantLse, q, k, v, ...s });
-    const shape = `${label} q${s.tq} k${s.tk} h${s.nq}/${s.nkv} d${s.dh}`;
-    const o = judge({ op: "attention.out", shape, dt: env.dt }, await arr.get(out, wantOut.length, env.dt), wantOut);
+    const splitLabel = split === undefined ? "" : split === 0 ? " split auto" : ` split ${split}`;
+    const shape = `${label}${splitLabel} q${s.tq} k${s.tk} h${s.nq}/${s.nkv} d${s.dh}`;
+    const forced = split !== undefined && split >= 2;
+    const pathOk = !forced || ran.startsWith("kernel split-K");
+    const o = judge({ op: "attention.out", shape, dt: env.dt, note: split === undefined ? "" : `ran: ${ran}${pathOk ? "" : " (FAIL: split-K was forced)"}` }, await arr.get(out, wantOut.length, env.dt), wantOut);
     const l = compareArrays(await arr.get(lse, wantLse.length, 0), wantLse, KERNEL_F32);
     const lseNote = l.ok ? `lse relL2 ${l.relL2.toExponential(2)}` : `lse FAIL relL2 ${l.relL2} ${l.first.join("; ")}`;
-    return { ...o, ok: o.ok && l.ok, note: [o.note, lseNote].filter((x) => x !== "").join(" | ") };
+    return { ...o, ok: o.ok && l.ok && pathOk, note: [o.note, lseNote].filter((x) => x !== "").join(" | ") };
   };
 }
 

@@ -8,10 +8,18 @@ import type { CheckRow } from "./check-report.js";
 import { basicKernelCases, dtName, runKernelCases } from "./kernel-checks.js";
 import { cudnnKernelCases } from "./kernel-checks-cudnn.js";
 import { selectionKernelCases } from "./kernel-checks-selection.js";
+import { splitKernelCases } from "./kernel-checks-split.js";
 
 const MODE_NAMES: Record<GemmModeCode, string> = { 0: "auto", 1: "tiled", 2: "cublaslt" };
 
-async function onContext(addon: NativeAddon, o: { dt: DTypeCode; mode: GemmModeCode; seed: number; gemmOnly: boolean }): Promise<CheckRow[]> {
+/** Cases whose name contains `only` (every case when it is undefined). */
+function selected<C extends { name: string }>(cases: readonly C[], only: string | undefined): C[] {
+  return cases.filter((c) => only === undefined || c.name.includes(only));
+}
+
+async function onContext(addon: NativeAddon, o: { dt: DTypeCode; mode: GemmModeCode; seed: number; gemmOnly: boolean; only?: string }): Promise<CheckRow[]> {
+  const cases = selected(o.gemmOnly ? basicKernelCases().filter((c) => c.name === "gemm") : [...basicKernelCases(), ...selectionKernelCases(), ...splitKernelCases(), ...cudnnKernelCases()], o.only);
+  if (cases.length === 0) return [];
   let ctx;
   try {
     ctx = addon.createContext({ device: 0, workspaceBytes: 32 << 20, gemmMode: o.mode, syncEachOp: 1 });
@@ -19,7 +27,6 @@ async function onContext(addon: NativeAddon, o: { dt: DTypeCode; mode: GemmModeC
     return [failedRow({ suite: "kernel", op: "createContext", dtype: dtName(o.dt), shape: `gemm ${MODE_NAMES[o.mode]}` }, err)];
   }
   try {
-    const cases = o.gemmOnly ? basicKernelCases().filter((c) => c.name === "gemm") : [...basicKernelCases(), ...selectionKernelCases(), ...cudnnKernelCases()];
     const rows = await runKernelCases({ addon, ctx, rng: new Prng(o.seed), dt: o.dt }, cases);
     return rows.map((r) => (r.op === "gemm" ? { ...r, note: `${MODE_NAMES[o.mode]} context: ${r.note}` } : r));
   } finally {
@@ -27,10 +34,13 @@ async function onContext(addon: NativeAddon, o: { dt: DTypeCode; mode: GemmModeC
   }
 }
 
-/** All kernel rows for `dt`; the cuBLASLt-only pass runs when cuBLASLt was loaded. */
-export async function runKernelSuite(addon: NativeAddon, o: { dt: DTypeCode; seed: number; cublasLt: boolean }): Promise<CheckRow[]> {
-  const rows = await onContext(addon, { dt: o.dt, mode: 0, seed: o.seed, gemmOnly: false });
-  rows.push(...(await onContext(addon, { dt: o.dt, mode: 1, seed: o.seed + 7, gemmOnly: true })));
-  if (o.cublasLt) rows.push(...(await onContext(addon, { dt: o.dt, mode: 2, seed: o.seed + 13, gemmOnly: true })));
+/**
+ * All kernel rows for `dt`; the cuBLASLt-only pass runs when cuBLASLt was loaded. `only` keeps the cases whose op
+ * name contains it (a context is made only where some case is left).
+ */
+export async function runKernelSuite(addon: NativeAddon, o: { dt: DTypeCode; seed: number; cublasLt: boolean; only?: string }): Promise<CheckRow[]> {
+  const rows = await onContext(addon, { dt: o.dt, mode: 0, seed: o.seed, gemmOnly: false, only: o.only });
+  rows.push(...(await onContext(addon, { dt: o.dt, mode: 1, seed: o.seed + 7, gemmOnly: true, only: o.only })));
+  if (o.cublasLt) rows.push(...(await onContext(addon, { dt: o.dt, mode: 2, seed: o.seed + 13, gemmOnly: true, only: o.only })));
   return rows;
 }

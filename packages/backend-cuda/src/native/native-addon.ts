@@ -75,6 +75,11 @@ export interface OpFields {
     dtype: DTypeCode;
     /** 0 = our kernel; 1 = cuDNN fused attention where it can run (else our kernel, the reason in the result). */
     route: AttentionRouteCode;
+    /**
+     * Our kernel's key split: absent or 0 = automatic (few query rows over many keys run split-K; APB_ATTN_SPLIT=0
+     * turns that off), 1 = never, n ≥ 2 = n key chunks (at most 64 and one per 32 keys; checks and A/B timing).
+     */
+    split?: number;
   };
   lseMerge: { out: B; lse: B; outB: B; lseB: B; rows: number; heads: number; dh: number; dtype: DTypeCode };
   argmax: { out: B; logits: B; rows: number; vocab: number };
@@ -87,7 +92,8 @@ export type AttentionRouteCode = 0 | 1;
 
 /**
  * What an op returns: gemm and attention say which implementation ran ("kernel", "cudnn", or
- * "kernel (cuDNN: <reason>)" when cuDNN was asked for but could not run the call); the others nothing.
+ * "kernel (cuDNN: <reason>)" when cuDNN was asked for but could not run the call; "kernel split-K" in place of
+ * "kernel" when our kernel ran split over key chunks); the others nothing.
  */
 export type OpResult<K extends OpName> = K extends "gemm" ? "tiled" | "cublaslt" : K extends "attention" ? string : undefined;
 

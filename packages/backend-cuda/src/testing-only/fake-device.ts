@@ -121,7 +121,10 @@ function selectionOps(ref: NativeTwins): Ops<Exclude<keyof OpFields, RowOpNames>
       ref.attention({ out, lse, q: readF32(f.q, f.dtype, f.tq * f.nq * f.dh), k: readF32(f.k, f.dtype, kv), v: readF32(f.v, f.dtype, kv), ...shape });
       writeF32(f.out, f.dtype, out);
       writeF32(f.lse, 0, lse);
-      return f.route === 1 ? "kernel (cuDNN: not loaded)" : "kernel";
+      // The twin is unsplit; a forced split (split ≥ 2) is echoed as the device reports it, the automatic choice is not
+      // modelled (it depends on the GPU's SM count).
+      const kernel = f.split !== undefined && f.split >= 2 ? "kernel split-K" : "kernel";
+      return f.route === 1 ? `${kernel} (cuDNN: not loaded)` : kernel;
     },
     lseMerge: (_c, f) => {
       const n = f.rows * f.heads;

@@ -79,6 +79,9 @@ struct CudnnState {
 // is emptied (after the stream drains, since enqueued executions may still use a plan) and refilled on demand.
 constexpr size_t kMaxCachedPlans = 256;
 
+// What `ran` says when our kernel ran split over key chunks (few query rows over many keys: attentionSplitPlan).
+constexpr const char* kKernelSplit = "kernel split-K";
+
 bool debugOn() {
   static const bool on = [] {
     const char* v = std::getenv("APB_CUDNN_DEBUG");
@@ -657,7 +660,12 @@ std::string whyNotCudnn(const AttentionArgs& a) {
 
 Status attentionRouted(const AttentionArgs& a, Context& ctx, AttentionRoute route, std::string* ran) {
   *ran = "kernel";
-  if (route == AttentionRoute::Kernel) return attentionLaunch(a, ctx.stream());
+  int64_t chunks = 1;
+  if (route == AttentionRoute::Kernel) {
+    const Status st = attentionLaunch(a, ctx.stream(), &chunks);
+    if (chunks > 1) *ran = kKernelSplit;
+    return st;
+  }
   std::string reason = whyNotCudnn(a);
   std::vector<SdpaCall> calls;
   if (reason.empty()) splitMask(a, &calls, &reason);
@@ -679,8 +687,9 @@ Status attentionRouted(const AttentionArgs& a, Context& ctx, AttentionRoute rout
     reason = it->second.unsupported;
   }
   if (!reason.empty()) {
-    *ran = "kernel (cuDNN: " + reason + ")";
-    return attentionLaunch(a, ctx.stream());
+    const Status fell = attentionLaunch(a, ctx.stream(), &chunks);
+    *ran = std::string(chunks > 1 ? kKernelSplit : "kernel") + " (cuDNN: " + reason + ")";
+    return fell;
   }
   NvtxRange range("attention.cudnn");
   for (const SdpaCall& c : calls) {

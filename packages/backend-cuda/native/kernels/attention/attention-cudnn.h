@@ -29,7 +29,8 @@ struct SdpaCall {
 
 /**
  * Runs `a` on the route asked for. `ran` becomes "kernel", "cudnn", or "kernel (cuDNN: <reason>)" when cuDNN was
- * asked for but could not run this call. Returns a failed Status only for a real failure (CUDA, cuDNN execute).
+ * asked for but could not run this call; "kernel split-K" instead of "kernel" when our kernel ran split over key
+ * chunks. Returns a failed Status only for a real failure (CUDA, cuDNN execute).
  */
 Status attentionRouted(const AttentionArgs& a, Context& ctx, AttentionRoute route, std::string* ran);
 

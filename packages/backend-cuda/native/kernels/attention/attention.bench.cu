@@ -2,7 +2,12 @@
 // float32 and bfloat16, then times Llama-3-8B head shapes (32/8 heads, dh 128): causal 4K and one APB host with a
 // 16K local block, a 4K anchor and 3 x 2K passing rows. Then the cuDNN route (bfloat16; libcudnn.so.9 from
 // APB_CUDNN_PATH, files or folders ":"-separated, or the loader's search): validated on the small cases, timed
-// against our kernel at causal 4K / 32K and the APB host. Prints one JSON line per case; exit 1 on a failed validation.
+// against our kernel at causal 4K / 32K and the APB host. Decode (one query row, all keys visible): validated against
+// the twin, then timed at 8K and 128K keys with the automatic key split and with it off (split = 1); memory-bound, so
+// GB/s counts the K and V bytes read (tk x nkv x dh x 2 tensors x 2 bytes). One JSON line per case; exit 1 on a
+// failed validation.
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -35,6 +40,14 @@ AttentionArgs argsFor(const Case& c, bool bf16, void* bufs[5]) {
                        bf16 ? DType::BF16 : DType::F32};
 }
 
+/** Normal values without generating every one (a 1M-value block tiled): 128K-key K/V are 134M values each. */
+std::vector<float> tiledNormals(size_t n, uint64_t seed) {
+  const std::vector<float> block = bench::randomNormals(std::min<size_t>(n, size_t{1} << 20), seed, 1.0f);
+  std::vector<float> out(n);
+  for (size_t i = 0; i < n; i += block.size()) std::copy(block.begin(), block.begin() + static_cast<std::ptrdiff_t>(std::min(block.size(), n - i)), out.begin() + static_cast<std::ptrdiff_t>(i));
+  return out;
+}
+
 bool validate(const Case& c, bool bf16) {
   const int64_t nq = 32, nkv = 8, dh = 128;
   std::vector<float> q = bench::randomNormals(c.tq * nq * dh, 1, 1.0f), k = bench::randomNormals(c.tk * nkv * dh, 2, 1.0f),
@@ -43,7 +56,8 @@ bool validate(const Case& c, bool bf16) {
   void* bufs[5] = {bench::upload(std::vector<float>(q.size(), NAN), bf16), bench::upload(std::vector<float>(c.tq * nq, NAN), false),
                    bench::upload(q, bf16), bench::upload(k, bf16), bench::upload(v, bf16)};
   const AttentionArgs a = argsFor(c, bf16, bufs);
-  const Status st = attentionLaunch(a, nullptr);
+  int64_t chunks = 1;
+  const Status st = attentionLaunch(a, nullptr, &chunks);
   std::vector<float> wantOut(q.size()), wantLse(c.tq * nq);
   attentionRef(wantOut.data(), wantLse.data(), q.data(), k.data(), v.data(), a);
   const bool ran = st.ok() && bench::ok(cudaDeviceSynchronize(), "attention");
@@ -51,8 +65,8 @@ bool validate(const Case& c, bool bf16) {
   const double eLse = ran ? bench::relL2(bench::download(bufs[1], wantLse.size(), false), wantLse) : INFINITY;
   for (void* b : bufs) cudaFree(b);
   const bool pass = eOut <= (bf16 ? 4e-3 : 2e-5) && eLse <= 2e-5;
-  std::printf("{\"validate\":\"%s\",\"dtype\":\"%s\",\"relL2_out\":%.3e,\"relL2_lse\":%.3e,\"ok\":%s%s%s}\n", c.name, bf16 ? "bf16" : "f32", eOut, eLse,
-              pass ? "true" : "false", st.ok() ? "" : ",\"error\":\"", st.ok() ? "" : (st.message + "\"").c_str());
+  std::printf("{\"validate\":\"%s\",\"dtype\":\"%s\",\"chunks\":%lld,\"relL2_out\":%.3e,\"relL2_lse\":%.3e,\"ok\":%s%s%s}\n", c.name, bf16 ? "bf16" : "f32",
+              static_cast<long long>(chunks), eOut, eLse, pass ? "true" : "false", st.ok() ? "" : ",\"error\":\"", st.ok() ? "" : (st.message + "\"").c_str());
   return pass;
 }
 
@@ -66,6 +80,26 @@ void timeCase(const Case& c, bool bf16) {
   const double flops = 4.0 * dh * nq * static_cast<double>(visiblePairs(c));
   std::printf("{\"bench\":\"attention %s\",\"dtype\":\"%s\",\"tq\":%lld,\"tk\":%lld,\"ms\":%.3f,\"tflops\":%.2f}\n", c.name, bf16 ? "bf16" : "f32",
               static_cast<long long>(c.tq), static_cast<long long>(c.tk), ms, flops / ms / 1e9);
+  for (void* b : bufs) cudaFree(b);
+}
+
+/** One decode row over c.tk keys (bf16), automatic split vs split off: ms and GB/s of K/V read. */
+void timeDecode(const Case& c) {
+  const int64_t nq = 32, nkv = 8, dh = 128;
+  void* bufs[5] = {bench::upload(std::vector<float>(c.tq * nq * dh, 0.0f), true), bench::upload(std::vector<float>(c.tq * nq, 0.0f), false),
+                   bench::upload(bench::randomNormals(c.tq * nq * dh, 4, 1.0f), true), bench::upload(tiledNormals(c.tk * nkv * dh, 5), true),
+                   bench::upload(tiledNormals(c.tk * nkv * dh, 6), true)};
+  const double kvBytes = static_cast<double>(c.tk) * nkv * dh * 2 * 2;
+  for (int64_t split : {int64_t{0}, int64_t{1}}) {
+    AttentionArgs a = argsFor(c, true, bufs);
+    a.split = split;
+    int64_t chunks = 1;
+    Status st;
+    const float ms = bench::medianMs([&] { st = attentionLaunch(a, nullptr, &chunks); }, nullptr, 2, 5);
+    std::printf("{\"bench\":\"attention %s\",\"split\":\"%s\",\"chunks\":%lld,\"dtype\":\"bf16\",\"tq\":%lld,\"tk\":%lld,\"ms\":%.4f,\"kv_gbps\":%.1f,\"status\":\"%s\"}\n",
+                c.name, split == 0 ? "auto" : "off", static_cast<long long>(chunks), static_cast<long long>(c.tq), static_cast<long long>(c.tk), ms,
+                kvBytes / ms / 1e6, st.ok() ? "ok" : st.message.c_str());
+  }
   for (void* b : bufs) cudaFree(b);
 }
 
@@ -152,7 +186,12 @@ bool cudnnSection(const Case* small, size_t numSmall) {
 }  // namespace
 
 int main() {
-  const Case small[] = {{"causal", 200, 200, 0, 0}, {"apb", 64 + 150, 64 + 96 + 150, 64, 96}, {"query", 7, 300, 0, 293}};
+  // Keep freed blocks in the default pool (as Context::create does), so the split's stream-ordered scratch is cheap.
+  cudaMemPool_t pool = nullptr;
+  uint64_t keep = UINT64_MAX;
+  if (cudaDeviceGetDefaultMemPool(&pool, 0) == cudaSuccess) cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep);
+  const Case small[] = {{"causal", 200, 200, 0, 0},         {"apb", 64 + 150, 64 + 96 + 150, 64, 96}, {"query", 7, 300, 0, 293},
+                        {"decode 1 x 5000", 1, 5000, 0, 4999}, {"decode causal-offset 1 x 2000/5000", 1, 5000, 0, 1999}};
   const Case large[] = {{"causal 4K", 4096, 4096, 0, 0}, {"apb 16K host", 4096 + 16384, 4096 + 6144 + 16384, 4096, 6144}};
   bool pass = true;
   for (bool bf16 : {false, true}) {
@@ -162,6 +201,8 @@ int main() {
   for (bool bf16 : {false, true}) {
     for (const Case& c : large) timeCase(c, bf16);
   }
+  const Case decode[] = {{"decode 1 x 8K", 1, 8192, 0, 8191}, {"decode 1 x 128K", 1, 131072, 0, 131071}};
+  for (const Case& c : decode) timeDecode(c);
   const Case cudnnSmall[] = {{"causal", 200, 200, 0, 0}, {"apb", 64 + 150, 64 + 96 + 150, 64, 96}, {"query", 7, 300, 0, 293}, {"unmasked", 7, 300, 0, 300}};
   return cudnnSection(cudnnSmall, sizeof(cudnnSmall) / sizeof(cudnnSmall[0])) ? 0 : 1;
 }

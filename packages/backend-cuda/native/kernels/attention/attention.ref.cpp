@@ -25,10 +25,13 @@ void attentionRef(float* out, float* lse, const float* q, const float* k, const 
         if (dot * scale > m) m = dot * scale;
       }
       double sum = 0.0;
-      for (int64_t t = 0; t < vis; t++) sum += std::exp(scores[static_cast<size_t>(t)] - m);
+      for (int64_t t = 0; t < vis; t++) {
+        scores[static_cast<size_t>(t)] = std::exp(scores[static_cast<size_t>(t)] - m);  // now the weight of key t
+        sum += scores[static_cast<size_t>(t)];
+      }
       for (int64_t d = 0; d < s.dh; d++) {
         double acc = 0.0;
-        for (int64_t t = 0; t < vis; t++) acc += std::exp(scores[static_cast<size_t>(t)] - m) * v[t * s.nkv * s.dh + j * s.dh + d];
+        for (int64_t t = 0; t < vis; t++) acc += scores[static_cast<size_t>(t)] * v[t * s.nkv * s.dh + j * s.dh + d];
         o[d] = vis > 0 ? static_cast<float>(acc / sum) : 0.0f;
       }
       lse[i * s.nq + h] = vis > 0 ? static_cast<float>(m + std::log(sum)) : -INFINITY;
