@@ -5,7 +5,8 @@
 #
 # Usage (repository root, after `source .gpu-kit/setup.sh` and the addon build):
 #   tools/bench/gpu-prefill-run.sh OUT_DIR DEADLINE_UNIX [WORK_DIR]
-# Writes into OUT_DIR (5 files): run.log, torch-reference.json, torch-bench.json, apb-prefill.json, summary.txt.
+# Writes into OUT_DIR (6 files): run.log, torch-reference.json, torch-reference-f32.json, torch-bench.json,
+# apb-prefill.json, summary.txt.
 # WORK_DIR (default /tmp/apb-prefill) holds the 16 GB checkpoint, the reference's per-step logits and the bench's
 # prompt ids and per-length logits (our side runs the same ids and compares its logits at every length).
 # Knobs (environment): LENGTHS (8192,32768,65536,131072), STRATEGY_LENGTH (32768), HOSTS (4), NODE_BUDGET (seconds kept
@@ -25,6 +26,7 @@ hosts=${HOSTS:-4}
 node_budget=${NODE_BUDGET:-170}
 model=$work/llama31-8b-random
 ref=$work/torch-reference.json
+ref_f32=$work/torch-reference-f32.json
 tbench=$work/torch-bench.json  # its prompt ids and per-length logits lie beside it (kept out of OUT_DIR)
 tiny=()
 [[ ${TINY:-0} == 1 ]] && { tiny=(--tiny --impl numpy); model=$work/tiny-random; ref=$work/tiny-reference.json; }
@@ -69,14 +71,16 @@ run() {
     # Reference and bench in one process (transformers loads the 16 GB once); the bench plans its lengths so that
     # NODE_BUDGET seconds remain for our side.
     local torch_args=(--reference "$model" --reference-out "$ref")
-    [[ ${TINY:-0} == 1 ]] || torch_args+=(--bench "$model" --bench-out "$tbench" --lengths "$lengths" --deadline $(( deadline - node_budget )))
+    [[ ${TINY:-0} == 1 ]] || torch_args+=(--reference-f32-out "$ref_f32" --bench "$model" --bench-out "$tbench" --lengths "$lengths" --deadline $(( deadline - node_budget )))
     step "torch reference + SDPA bench" 60 python3 "$py" "${tiny[@]}" "${torch_args[@]}"
     [[ -e $ref ]] && cp "$ref" "$out/torch-reference.json"
+    [[ -e $ref_f32 ]] && cp "$ref_f32" "$out/torch-reference-f32.json"
     [[ -e $tbench ]] && cp "$tbench" "$out/torch-bench.json"
 
     local node_args=(--model "$model" --json "$out/apb-prefill.json" --torch-bench "$tbench" --deadline "$deadline"
       --reserve 15 --lengths "$lengths" --strategy-length "$strategy_length" --hosts "$hosts")
     [[ -e $ref ]] && node_args+=(--reference "$ref")
+    [[ -e $ref_f32 ]] && node_args+=(--reference-f32 "$ref_f32")
     [[ ${TINY:-0} == 1 ]] && node_args+=(--backend "${TINY_BACKEND:-cuda}")
     # Correctness (full vs HF, APB exact / Ring tokens), full-prefill timings, then APB/Star/Ring: one process, so the
     # checkpoint is read once; it rewrites apb-prefill.json after every row and plans its runs against the deadline.

@@ -7,6 +7,8 @@ Modes (any combination, run in this order in one process so torch/transformers i
   --write-weights DIR   seeded random bf16 weights on the GPU → DIR/config.json + sharded safetensors (≤ 5 GB each)
   --reference DIR       transformers (bf16, attn "sdpa", cuda): a seeded 512-token prompt, its last-position logits
                         (float32) and 32 greedy tokens → JSON (+ a raw float32 file of every step's logits beside it)
+  --reference-f32-out J the same reference with the model upcast to float32 (exact weights, TF32 off) → J: the exact
+                        math that both bf16 paths (transformers' and ours) approximate; the model goes back to bf16
   --bench DIR           one forward over L tokens returning the last token's logits, per --lengths; CUDA events,
                         1 warm-up + median of --reps (--reps-long at ≥ --long-from), peak memory → JSON (rewritten per
                         length), plus the prompt ids (<out>.ids.i32) and each length's float32 last-token logits
@@ -234,7 +236,8 @@ def numpy_reference(model_dir, ids, new_tokens):
     return tokens, [all_logits[len(ids) - 1 + k].astype(np.float32) for k in range(new_tokens)]
 
 
-def run_reference(args, model):
+def run_reference(args, model, out, dtype="bfloat16"):
+    """The reference on `model` as it is: transformers bf16 (stock), or dtype "float32" once the model was upcast."""
     t0 = time.time()
     cfg = json.load(open(os.path.join(args.reference, "config.json")))
     ids = prompt_ids(cfg["vocab_size"], args.prompt_len, args.prompt_seed)
@@ -245,10 +248,11 @@ def run_reference(args, model):
         import torch
         import transformers
         tokens, rows = torch_reference(model, ids, args.new_tokens)
-        meta = dict(impl="transformers", transformers=transformers.__version__, torch=torch.__version__, dtype="bfloat16",
-                    attention=attn_name(model), lmHead="float32 (bf16 inputs)",
+        meta = dict(impl="transformers", transformers=transformers.__version__, torch=torch.__version__, dtype=dtype,
+                    attention=attn_name(model), lmHead="float32 (bf16 inputs)" if dtype == "bfloat16" else "float32",
                     device=torch.cuda.get_device_name(0))
-    out = args.reference_out
+        if dtype == "float32":
+            meta["weights"] = "the bf16 checkpoint upcast to float32 (exact); TF32 off"
     logits_file = out + ".logits.f32"
     np.stack(rows).astype("<f4").tofile(logits_file)
     doc = dict(format=FORMAT_REFERENCE, model=os.path.abspath(args.reference), meta=meta, promptSeed=args.prompt_seed,
@@ -258,9 +262,35 @@ def run_reference(args, model):
     with open(out, "w") as f:
         json.dump(doc, f)
     margins = [s["margin"] / s["std"] for s in doc["steps"]]
-    print(f"reference: prompt {len(ids)} tokens, greedy {tokens}", flush=True)
-    print(f"reference: top-2 margin / logit std: min {min(margins):.3f}, median {statistics.median(margins):.3f} "
+    print(f"reference ({dtype}): prompt {len(ids)} tokens, greedy {tokens}", flush=True)
+    print(f"reference ({dtype}): top-2 margin / logit std: min {min(margins):.3f}, median {statistics.median(margins):.3f} "
           f"({time.time() - t0:.1f} s) → {out}", flush=True)
+
+
+def run_reference_f32(args, model):
+    """The same weights in float32 (each bf16 value is exact in float32, TF32 off): the exact math the bf16 paths
+    approximate, so both ours and transformers' bf16 can be measured against it. The model is cast back to bf16 after
+    (exact again) and its float32 buffers (RoPE's inv_freq) restored, so the bench that follows times and compares the
+    stock bf16 model (a plain .to(bf16) would round inv_freq too)."""
+    import torch
+    keep = {n: b.detach().clone() for n, b in model.named_buffers() if b.dtype == torch.float32}
+    prev = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    try:
+        model.to(torch.float32)
+        torch.cuda.empty_cache()
+        run_reference(args, model, args.reference_f32_out, dtype="float32")
+    finally:
+        model.to(torch.bfloat16)
+        for n, b in model.named_buffers():
+            if n in keep:
+                b.data = keep[n]
+        torch.cuda.empty_cache()
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = prev
+    odd = [n for n, b in model.named_buffers() if n in keep and b.dtype != torch.float32]
+    if odd:
+        raise RuntimeError(f"buffers not restored to float32: {odd}")
 
 
 def time_forward(model, ids):
@@ -347,6 +377,7 @@ def parse_args(argv):
     ap.add_argument("--out", help="output JSON when only one of --reference / --bench is given")
     ap.add_argument("--reference-out")
     ap.add_argument("--bench-out")
+    ap.add_argument("--reference-f32-out", help="also the reference with the model upcast to float32 (torch only)")
     ap.add_argument("--tiny", action="store_true", help="tiny shapes (local tests) instead of Llama-3.1-8B's")
     ap.add_argument("--impl", choices=["torch", "numpy"], default="torch")
     ap.add_argument("--seed", type=int, default=WEIGHT_SEED, help="weight seed")
@@ -370,6 +401,8 @@ def parse_args(argv):
         ap.error("--reference / --bench need an output JSON (--out, --reference-out, --bench-out)")
     if a.bench and a.impl == "numpy":
         ap.error("--bench needs torch")
+    if a.reference_f32_out and (a.impl == "numpy" or not a.reference):
+        ap.error("--reference-f32-out needs --reference and torch")
     if not (a.write_weights or a.reference or a.bench):
         ap.error("nothing to do: give --write-weights, --reference and/or --bench")
     return a
@@ -391,10 +424,16 @@ def main(argv):
     failed = False
     if a.reference:
         try:
-            run_reference(a, model)
+            run_reference(a, model, a.reference_out)
         except Exception:  # noqa: BLE001  the bench still runs on the loaded model; the exit code says it failed
             traceback.print_exc()
             failed = True
+        if a.reference_f32_out:
+            try:
+                run_reference_f32(a, model)
+            except Exception:  # noqa: BLE001  as above
+                traceback.print_exc()
+                failed = True
     if a.bench:
         run_bench(a, model)
     if failed:

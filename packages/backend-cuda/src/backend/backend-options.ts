@@ -20,8 +20,15 @@ export const cudaBackendOptionsSchema = z
     device: z.number().int().min(0).optional(),
     /** cuBLASLt workspace (32 MiB is NVIDIA's advice for Hopper). */
     workspaceMiB: z.number().int().min(0).max(4096).default(32),
-    /** Wait after every op so a failure names its op (debugging, the GPU check). */
+    /** Wait after every kernel so a failure names its kernel (debugging, the GPU check). */
     syncEachOp: z.boolean().default(false),
+    /**
+     * Make attnIn, attnOut and embed resolve only once their GPU work finished (exact per-op wall times for profiles,
+     * failures named by their op). Off by default: they resolve once enqueued, the stream runs ahead, and an
+     * asynchronous failure surfaces at the next op that reads back (attention's LSE, logits, scores, download), which
+     * saves two host round trips per layer (measured on the one-row query pass: docs/BENCHMARKS.md).
+     */
+    awaitOps: z.boolean().default(false),
   })
   .strict();
 
@@ -38,7 +45,10 @@ export function parseCudaBackendOptions(input: CudaBackendOptions | undefined): 
   return r.data;
 }
 
-/** Options from APB_CUDA_DTYPE, APB_CUDA_GEMM, APB_CUDA_ATTENTION, APB_CUDA_DEVICE, APB_CUDA_WORKSPACE_MIB and APB_CUDA_SYNC=1. */
+/**
+ * Options from APB_CUDA_DTYPE, APB_CUDA_GEMM, APB_CUDA_ATTENTION, APB_CUDA_DEVICE, APB_CUDA_WORKSPACE_MIB, APB_CUDA_SYNC=1
+ * and APB_CUDA_AWAIT_OPS=1.
+ */
 export function cudaBackendOptionsFromEnv(env: NodeJS.ProcessEnv): CudaBackendOptions {
   const out: Record<string, unknown> = {};
   if (env.APB_CUDA_DTYPE) out.dtype = env.APB_CUDA_DTYPE;
@@ -47,5 +57,6 @@ export function cudaBackendOptionsFromEnv(env: NodeJS.ProcessEnv): CudaBackendOp
   if (env.APB_CUDA_DEVICE) out.device = Number(env.APB_CUDA_DEVICE);
   if (env.APB_CUDA_WORKSPACE_MIB) out.workspaceMiB = Number(env.APB_CUDA_WORKSPACE_MIB);
   if (env.APB_CUDA_SYNC) out.syncEachOp = env.APB_CUDA_SYNC === "1";
+  if (env.APB_CUDA_AWAIT_OPS) out.awaitOps = env.APB_CUDA_AWAIT_OPS === "1";
   return out as CudaBackendOptions;
 }

@@ -9,7 +9,7 @@ import { CHECK_SHAPE, runBackendChecks } from "../check/index.js";
 import { checkModel } from "../check/random-model.js";
 import { loadAddon } from "../native/index.js";
 import { fakeDevice } from "../testing-only/index.js";
-import { parseCudaBackendOptions } from "./backend-options.js";
+import { cudaBackendOptionsFromEnv, parseCudaBackendOptions } from "./backend-options.js";
 import type { CudaBackendOptions } from "./backend-options.js";
 import { CudaBackend } from "./cuda-backend.js";
 
@@ -32,6 +32,8 @@ describe("CudaBackend where CUDA cannot run", () => {
     expect(parseCudaBackendOptions(undefined)).toMatchObject({ dtype: "bfloat16", gemm: "auto", workspaceMiB: 32, syncEachOp: false });
     expect(() => parseCudaBackendOptions({ dtype: "float16" as never })).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
     expect(() => parseCudaBackendOptions({ bogus: 1 } as never)).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
+    expect(parseCudaBackendOptions(undefined).awaitOps).toBe(false);
+    expect(cudaBackendOptionsFromEnv({ APB_CUDA_AWAIT_OPS: "1", APB_CUDA_SYNC: "0" })).toEqual({ awaitOps: true, syncEachOp: false });
   });
 });
 
@@ -70,6 +72,29 @@ describe.skipIf(!load.ok)("CudaBackend on a host-memory device (real C++ twins p
     expect(new Set(made.flatMap((b) => b.attentionPaths))).toEqual(new Set(["kernel (cuDNN: not loaded)"]));
     expect(stats.live).toBe(0);
     expect(parseCudaBackendOptions({}).attention).toBe("cudnn");
+  });
+
+  it("lets embed / attnIn / attnOut resolve once enqueued unless awaitOps is on, with the same results", async () => {
+    const m = checkModel({ ...CHECK_SHAPE, numLayers: 1, qkvBias: false }, 5);
+    const init = { config: m.config, weights: m.weights, heads: undefined, threads: 1, host: 0, numHosts: 1 };
+    const ids = Int32Array.from([3, 1, 4]);
+    const positions = Int32Array.from([0, 1, 2]);
+    const outs: Float32Array[] = [];
+    for (const awaitOps of [false, true]) {
+      const { addon, stats } = fakeDevice(real);
+      const be = await CudaBackend.createOn(addon, init, { options: { dtype: "float32", gemm: "tiled", awaitOps }, numDevices: 1 });
+      stats.fences.length = 0;
+      const h = await be.embed(ids);
+      const qkv = await be.attnIn(0, h, positions, false);
+      const att = await be.attention(qkv.q, qkv.k, qkv.v, { anchorRows: 0, offset: 0 });
+      const y = await be.attnOut(0, h, att.out);
+      expect(stats.fences).toEqual(awaitOps ? ["embed", "attnIn", "attnOut"] : []);
+      outs.push(await be.download(y));
+      be.awaitOps = !awaitOps;
+      expect(be.awaitOps).toBe(!awaitOps);
+      await be.close();
+    }
+    expect(outs[1]).toEqual(outs[0]);
   });
 
   it("rejects foreign, released and mis-shaped tensors with BACKEND_FAILED", async () => {

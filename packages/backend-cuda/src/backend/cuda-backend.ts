@@ -61,7 +61,7 @@ export class CudaBackend implements Backend<CudaTensor> {
       const dt: DeviceDType = o.dtype;
       const model = uploadModel(dev, init, dt);
       await dev.fence("upload weights");
-      return new CudaBackend({ dev, model, config: init.config, dt, gemmPaths: new Set(), attentionRoute: o.attention === "cudnn" ? 1 : 0, attentionPaths: new Set() }, device);
+      return new CudaBackend({ dev, model, config: init.config, dt, gemmPaths: new Set(), attentionRoute: o.attention === "cudnn" ? 1 : 0, attentionPaths: new Set(), awaitOps: o.awaitOps }, device);
     } catch (err) {
       dev.close();
       throw err;
@@ -71,6 +71,15 @@ export class CudaBackend implements Backend<CudaTensor> {
   /** The storage type of this backend's tensors. */
   get dtype(): DeviceDType {
     return this.lc.dt;
+  }
+
+  /** Whether attnIn / attnOut / embed resolve only after their GPU work (option awaitOps); settable for profiling. */
+  get awaitOps(): boolean {
+    return this.lc.awaitOps;
+  }
+
+  set awaitOps(on: boolean) {
+    this.lc.awaitOps = on;
   }
 
   /** GEMM implementations that ran so far ("cublaslt", "tiled"). */
@@ -111,7 +120,7 @@ export class CudaBackend implements Backend<CudaTensor> {
     const out = dev.alloc([ids.length, d], this.lc.dt);
     try {
       dev.run("embed", { out: out.buffer, table: this.lc.model.embed.buffer, ids: idsBuf, rows: ids.length, dim: d, vocab, dtype: this.lc.dt === "float32" ? 0 : 1 });
-      await dev.fence("embed");
+      if (this.lc.awaitOps) await dev.fence("embed");
       return out;
     } catch (err) {
       dev.free(out);

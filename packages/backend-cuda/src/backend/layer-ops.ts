@@ -1,5 +1,6 @@
 // The Backend ops' device work: each enqueues its kernels on the context's stream inside an OpScope (temporaries
-// freed at the end, outputs freed on failure) and resolves once the stream has finished them.
+// freed at the end, stream-ordered; outputs freed on failure). Ops that return host data resolve once the stream has
+// finished them; attnIn / attnOut resolve once enqueued unless `awaitOps` is on.
 
 import type { AttentionMask, AttentionResult, AttnInput, ModelConfig } from "@apb/core";
 import { dtypeCode, withScope } from "../device/index.js";
@@ -18,6 +19,8 @@ export interface LayerContext {
   /** Attention route asked for (0 = our kernel, 1 = cuDNN where it can run) and the routes that ran so far. */
   readonly attentionRoute: AttentionRouteCode;
   readonly attentionPaths: Set<string>;
+  /** Whether attnIn / attnOut / embed wait for their GPU work (backend option awaitOps; the bench's profiles turn it on). */
+  awaitOps: boolean;
 }
 
 /** y = x · wᵀ; y's dtype picks the output type (float32 for logits and head scores). */
@@ -79,7 +82,7 @@ export function attnInOnDevice(lc: LayerContext, layer: number, hidden: CudaTens
     const v = s.out([rows, nkv * dh], lc.dt);
     lc.dev.copyColumns(v, qkv, { col: (nq + nkv) * dh, width: nkv * dh, srcCols: width });
     const downloaded = scores === undefined ? undefined : await lc.dev.download(scores);
-    await lc.dev.fence("attnIn");
+    if (lc.awaitOps) await lc.dev.fence("attnIn");
     return { q, k, v, scores: downloaded };
   });
 }
@@ -130,7 +133,7 @@ export function attnOutOnDevice(lc: LayerContext, layer: number, hidden: CudaTen
     const y = s.out([rows, d], lc.dt);
     gemm(lc, y, act, lw.wDown);
     addInto(lc, y, h);
-    await lc.dev.fence("attnOut");
+    if (lc.awaitOps) await lc.dev.fence("attnOut");
     return y;
   });
 }

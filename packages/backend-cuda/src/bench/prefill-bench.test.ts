@@ -13,6 +13,7 @@ import { loadAddon } from "../native/index.js";
 import { fakeDevice } from "../testing-only/index.js";
 import { main, runPrefillBench } from "./prefill-bench.js";
 import { parsePrefillBenchOptions } from "./prefill-options.js";
+import { formatSummary } from "./prefill-report.js";
 import type { PrefillBenchResult } from "./prefill-result.js";
 import { forwardLogits } from "./virtual-hosts.js";
 
@@ -21,11 +22,11 @@ let dir: string;
 const NEW_TOKENS = 4;
 
 /** A reference file in torch_prefill.py's format, computed by core's reference backend (greedy by recomputation). */
-async function writeReference(path: string, init: BackendInit, prompt: number[]): Promise<void> {
+async function writeReference(path: string, init: BackendInit, prompt: number[], scale = 1): Promise<void> {
   const b = (await createReferenceBackend(init)) as Backend<Tensor>;
   const greedy: number[] = [];
   for (let k = 0; k < NEW_TOKENS; k++) greedy.push(argmax(await forwardLogits(b, init.config, Int32Array.from([...prompt, ...greedy]), 1)));
-  const all = await forwardLogits(b, init.config, Int32Array.from([...prompt, ...greedy.slice(0, -1)]), NEW_TOKENS);
+  const all = (await forwardLogits(b, init.config, Int32Array.from([...prompt, ...greedy.slice(0, -1)]), NEW_TOKENS)).map((x) => x * scale);
   const vocab = init.config.vocabSize;
   const steps = greedy.map((token, k) => {
     const row = [...all.subarray(k * vocab, (k + 1) * vocab)];
@@ -36,7 +37,8 @@ async function writeReference(path: string, init: BackendInit, prompt: number[])
   });
   await writeFile(`${path}.logits.f32`, new Uint8Array(all.buffer));
   const lastLogitsB64 = Buffer.from(all.buffer, 0, vocab * 4).toString("base64");
-  const doc = { format: "apb-torch-reference/1", model: dir, meta: { impl: "core reference backend" }, promptIds: prompt, greedy, vocabSize: vocab, steps, lastLogitsB64, stepLogitsFile: "ref.json.logits.f32" };
+  const stepLogitsFile = `${path.slice(path.lastIndexOf("/") + 1)}.logits.f32`;
+  const doc = { format: "apb-torch-reference/1", model: dir, meta: { impl: "core reference backend" }, promptIds: prompt, greedy, vocabSize: vocab, steps, lastLogitsB64, stepLogitsFile };
   await writeFile(path, JSON.stringify(doc));
 }
 
@@ -45,7 +47,9 @@ beforeAll(async () => {
   await writeRandomCheckpoint(join(dir, "model"), { seed: 4, vocabSize: 96, hiddenSize: 32, intermediateSize: 64, numLayers: 2, numHeads: 4, numKvHeads: 2, dtype: "BF16", numShards: 3, tokenizer: false, ropeScaling: { type: "llama3", factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 64 }, maxPositions: 1024 });
   const m = await loadModel(join(dir, "model"));
   const init: BackendInit = { config: m.config, weights: m.weights, heads: undefined, threads: 1, host: 0, numHosts: 1 };
-  await writeReference(join(dir, "ref.json"), init, Array.from({ length: 41 }, (_, i) => (i * 37 + 5) % 96));
+  const prompt = Array.from({ length: 41 }, (_, i) => (i * 37 + 5) % 96);
+  await writeReference(join(dir, "ref.json"), init, prompt);
+  await writeReference(join(dir, "ref-f32.json"), init, prompt, 1.01); // a stand-in "float32" reference 1% away
   // A PyTorch bench file with its prompt and per-length logits (here from the reference backend).
   const b = (await createReferenceBackend(init)) as Backend<Tensor>;
   const benchIds = Int32Array.from({ length: 96 }, (_, i) => (i * 29 + 3) % 96);
@@ -65,15 +69,34 @@ describe.skipIf(!load.ok)("the prefill bench end to end on the host-memory stand
 
   it("passes correctness against the reference file, times every phase and writes its JSON", async () => {
     const { addon, stats } = fakeDevice(real);
-    const createBackend = (init: BackendInit): Promise<Backend<Tensor>> => CudaBackend.createOn(addon, init, { options: { dtype: "float32", gemm: "tiled" }, numDevices: 1 }) as Promise<Backend<Tensor>>;
+    const asked: (string | undefined)[] = [];
+    const createBackend = (init: BackendInit, dtype?: "float32"): Promise<Backend<Tensor>> => {
+      asked.push(dtype);
+      return CudaBackend.createOn(addon, init, { options: { dtype: "float32", gemm: "tiled" }, numDevices: 1 }) as Promise<Backend<Tensor>>;
+    };
     const json = join(dir, "out.json");
-    const o = parsePrefillBenchOptions({ model: join(dir, "model"), reference: join(dir, "ref.json"), torchBench: join(dir, "bench.json"), json, lengths: [96, 64], strategyLength: 64, reps: 2, strategyReps: 1, hosts: 4 });
+    const o = parsePrefillBenchOptions({ model: join(dir, "model"), reference: join(dir, "ref.json"), referenceF32: join(dir, "ref-f32.json"), torchBench: join(dir, "bench.json"), json, lengths: [96, 64], strategyLength: 64, reps: 2, strategyReps: 1, hosts: 4 });
     const lines: string[] = [];
     const r = await runPrefillBench(o, { createBackend, log: (l) => lines.push(l) });
     expect(r.errors).toEqual([]);
     expect(r.correctness?.ok).toBe(true);
-    expect(r.correctness?.runs.map((x) => x.name)).toEqual(["full", "apb exact (anchor 0, passing = block)", "ring"]);
+    expect(r.correctness?.runs.map((x) => `${x.name} vs ${x.tokensVs}`)).toEqual(["full vs hf", "full vs hf-f32", "HF transformers bf16 vs hf-f32", "apb exact (anchor 0, passing = block) vs full", "ring vs full"]);
     expect(r.correctness?.runs[0]!.logitsRelL2).toBeLessThan(1e-4);
+    // 1% scaled logits: both distances from the stand-in float32 reference are 1/1.01 - 1 ≈ 0.0099 (ours to within our error).
+    expect(r.correctness?.runs[1]!.logitsRelL2).toBeCloseTo(0.01 / 1.01, 4);
+    expect(r.correctness?.runs[2]).toMatchObject({ informational: true, ok: true, agreement: { identical: true } });
+    expect(r.correctness?.runs[2]!.logitsRelL2).toBeCloseTo(0.01 / 1.01, 6);
+    expect(r.correctness?.forcedF32).toMatchObject({ numSteps: NEW_TOKENS, numArgmaxSame: NEW_TOKENS, ok: true });
+    // The float32 pass: a second backend (asked for float32, closed after), its runs against the float32 reference.
+    expect(asked).toEqual([undefined, "float32"]);
+    expect(r.correctnessF32?.ok).toBe(true);
+    expect(r.correctnessF32?.runs.map((x) => `${x.name} vs ${x.tokensVs}`)).toEqual(["full vs hf-f32", "apb exact (anchor 0, passing = block) vs full", "ring vs full"]);
+    expect(r.correctnessF32?.runs[0]!.logitsRelL2).toBeCloseTo(0.01 / 1.01, 4);
+    expect(r.correctnessF32?.forced).toMatchObject({ numSteps: NEW_TOKENS, numArgmaxSame: NEW_TOKENS, ok: true });
+    const summary = formatSummary(r, undefined);
+    expect(summary).toContain("== correctness in float32 (our backend storing float32 vs HF float32, same weights): ok");
+    expect(summary).toMatch(/^HF transformers bf16\s+HF f32\s+9\.9e-3\s+4\/4 identical\s+\(within; context\)$/m);
+    expect(summary).toMatch(/^teacher-forced on HF f32's tokens\s+HF f32/m);
     expect(r.correctness?.forced).toMatchObject({ numSteps: NEW_TOKENS, numArgmaxSame: NEW_TOKENS, ok: true });
     expect(r.full.map((x) => x.length)).toEqual([64, 96]);
     expect(r.full[0]!.runsMs).toHaveLength(2);

@@ -1,7 +1,8 @@
 // The GPU prefill bench (issue 6): loads an HF checkpoint tensor by tensor into one CudaBackend, then runs the
 // correctness phase (vs HF), full-prefill timings and the strategies on virtual hosts sharing that backend, writing
 // JSON after every row and printing the summary (ours vs PyTorch) last.
-// Usage: node build/gpu-prefill.mjs --model DIR [--reference REF.json] [--torch-bench BENCH.json] [--json OUT.json]
+// Usage: node build/gpu-prefill.mjs --model DIR [--reference REF.json] [--reference-f32 REF32.json]
+//        [--torch-bench BENCH.json] [--json OUT.json]
 //        [--lengths 8192,...] [--strategy-length 32768] [--hosts 4] [--deadline UNIX_S] [--phases correctness,full,strategies]
 //        node build/gpu-prefill.mjs --summarize --json OUT.json [--torch-bench BENCH.json]
 
@@ -23,7 +24,8 @@ import type { TorchBench, TorchPrompt, TorchReference } from "./torch-results.js
 
 /** What the bench can be given instead of the real device (tests: CudaBackend on the host-memory stand-in). */
 export interface PrefillBenchDeps {
-  readonly createBackend?: (init: BackendInit) => Promise<Backend<Tensor>>;
+  /** Builds a backend; `dtype` float32 is the float32 correctness pass's (default: bfloat16 or the environment's). */
+  readonly createBackend?: (init: BackendInit, dtype?: "float32") => Promise<Backend<Tensor>>;
   readonly clock?: BenchClock;
   readonly log?: (line: string) => void;
   /** The device, in words, recorded in the result. */
@@ -33,6 +35,8 @@ export interface PrefillBenchDeps {
 interface Loaded {
   readonly backend: Backend<Tensor>;
   readonly config: ModelConfig;
+  /** The host weights (float32), kept only while a float32 backend is still to be built. */
+  init: BackendInit | undefined;
 }
 
 function memoryOf(b: Backend<Tensor>, resetPeaks: boolean): MemoryPeak | undefined {
@@ -44,6 +48,33 @@ function memoryOf(b: Backend<Tensor>, resetPeaks: boolean): MemoryPeak | undefin
 function weightBytes(c: ModelConfig): number {
   const layer = c.hiddenSize * (c.numHeads + 2 * c.numKvHeads) * c.headDim + c.numHeads * c.headDim * c.hiddenSize + 3 * c.hiddenSize * c.intermediateSize + 2 * c.hiddenSize;
   return 2 * (c.numLayers * layer + (c.tieWordEmbeddings ? 1 : 2) * c.vocabSize * c.hiddenSize + c.hiddenSize);
+}
+
+/** The backend builder: the deps' (tests), core's CPU reference, or CUDA with the environment's options. */
+function backendFactory(o: PrefillBenchOptions, deps: PrefillBenchDeps): (init: BackendInit, dtype?: "float32") => Promise<Backend<Tensor>> {
+  if (deps.createBackend !== undefined) return deps.createBackend;
+  if (o.backend === "reference") return async (i) => (await createReferenceBackend(i)) as Backend<Tensor>;
+  return async (i, dtype) => CudaBackend.create(i, { ...cudaBackendOptionsFromEnv(process.env), ...(dtype === undefined ? {} : { dtype }) });
+}
+
+/**
+ * The float32 pass of the correctness phase: a second backend storing float32 (built from the host weights, then
+ * closed) runs full, APB exact and Ring against HF's float32 reference.
+ */
+async function runCorrectnessF32(ctx: BenchContext, loaded: Loaded, deps: PrefillBenchDeps, refF32: TorchReference): Promise<void> {
+  const init = loaded.init;
+  loaded.init = undefined; // the host copy is dropped once the float32 backend holds the weights
+  if (init === undefined) return;
+  const t0 = ctx.clock.ms();
+  const backend = await backendFactory(ctx.o, deps)(init, "float32");
+  ctx.log(`correctness f32: float32 backend built in ${((ctx.clock.ms() - t0) / 1000).toFixed(1)} s`);
+  try {
+    const c = await runCorrectness({ ...ctx, vh: { backend, config: loaded.config } }, refF32, undefined, "hf-f32");
+    ctx.result.correctnessF32 = c;
+  } finally {
+    await backend.close();
+    ctx.save();
+  }
 }
 
 /**
@@ -61,12 +92,11 @@ async function loadBackend(o: PrefillBenchOptions, deps: PrefillBenchDeps, ctx: 
     await ckpt.close();
   }
   const t1 = ctx.clock.ms();
-  const create = deps.createBackend ?? (o.backend === "reference" ? (i: BackendInit) => createReferenceBackend(i) : (i: BackendInit) => CudaBackend.create(i, cudaBackendOptionsFromEnv(process.env)));
-  const backend = (await create(init)) as Backend<Tensor>;
+  const backend = await backendFactory(o, deps)(init);
   const t2 = ctx.clock.ms();
   ctx.result.load = { loadMs: t1 - t0, uploadMs: t2 - t1, weightBytes: weightBytes(config), memory: memoryOf(backend, false) };
   ctx.log(`load: ${(weightBytes(config) / 1e9).toFixed(2)} GB of weights read in ${((t1 - t0) / 1000).toFixed(1)} s, backend ${backend.name} built in ${((t2 - t1) / 1000).toFixed(1)} s`);
-  return { backend, config };
+  return { backend, config, init: o.referenceF32 !== undefined && o.phases.includes("correctness") ? init : undefined };
 }
 
 function emptyResult(o: PrefillBenchOptions): PrefillBenchResult {
@@ -107,13 +137,22 @@ export async function runPrefillBench(o: PrefillBenchOptions, deps: PrefillBench
   const ref: TorchReference | undefined = o.reference === undefined ? undefined : await readTorchReference(o.reference);
   const config = await loadModelConfig(o.model);
   if (ref !== undefined && ref.vocabSize !== config.vocabSize) throw new ApbError("INPUT_INVALID", `${o.reference}: vocab ${ref.vocabSize}, the model has ${config.vocabSize}`);
+  const refF32 = o.referenceF32 === undefined ? undefined : await readTorchReference(o.referenceF32);
+  if (refF32 !== undefined && (ref === undefined || refF32.vocabSize !== ref.vocabSize || refF32.promptIds.join(",") !== ref.promptIds.join(",")))
+    throw new ApbError("INPUT_INVALID", `${o.referenceF32}: needs --reference with the same prompt and vocabulary`);
   result.model = { dir: o.model, layers: config.numLayers, hidden: config.hiddenSize, vocab: config.vocabSize, heads: `${config.numHeads}/${config.numKvHeads}x${config.headDim}` };
   const torch = await readTorchPromptOf(o.torchBench, config.vocabSize, log);
-  const { backend } = await loadBackend(o, deps, { config, clock, log, result });
+  const loaded = await loadBackend(o, deps, { config, clock, log, result });
+  const { backend } = loaded;
   const ctx: BenchContext = { o, vh: { backend, config }, result, clock, torch, log, memory: (reset) => memoryOf(backend, reset), save };
   save();
   try {
-    if (o.phases.includes("correctness")) await runPhase(ctx, "correctness", () => runCorrectness(ctx, ref));
+    if (o.phases.includes("correctness")) {
+      if (refF32 !== undefined) await runPhase(ctx, "correctness f32", () => runCorrectnessF32(ctx, loaded, deps, refF32));
+      await runPhase(ctx, "correctness", async () => {
+        ctx.result.correctness = await runCorrectness(ctx, ref, refF32);
+      });
+    }
     if (o.phases.includes("full")) await runPhase(ctx, "full", () => runFullTimings(ctx));
     if (o.phases.includes("strategies")) await runPhase(ctx, "strategies", () => runStrategyTimings(ctx));
   } finally {

@@ -15,6 +15,11 @@ export const prefillBenchOptionsSchema = z
     model: z.string().min(1).optional(),
     /** tools/bench/torch_prefill.py --reference output: prompt, HF logits and greedy tokens. */
     reference: z.string().optional(),
+    /**
+     * torch_prefill.py --reference-f32-out output: the same weights upcast to float32 (the exact math both bf16 paths
+     * approximate). Adds the rows "full vs HF float32", "HF bf16 vs HF float32" and a teacher-forced check on its path.
+     */
+    referenceF32: z.string().optional(),
     /** tools/bench/torch_prefill.py --bench output, for the summary's ours-vs-PyTorch columns. */
     torchBench: z.string().optional(),
     /** Our result JSON (rewritten after each phase and length). */

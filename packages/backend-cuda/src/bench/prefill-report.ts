@@ -123,18 +123,23 @@ function agreementText(a: TokenAgreement | undefined): string {
 
 /** Correctness rows: logits relL2 against the bar, token agreement, the teacher-forced check. */
 export function correctnessTable(c: CorrectnessResult): string {
+  const vs = { hf: "HF", "hf-f32": "HF f32", full: "our full" } as const;
   const rows = c.runs.map((r) => [
-    `${r.name} (${r.hosts} host${r.hosts > 1 ? "s" : ""})`,
-    r.tokensVs === "hf" ? "HF" : "our full",
+    r.strategy === "hf" ? r.name : `${r.name} (${r.hosts} host${r.hosts > 1 ? "s" : ""})`,
+    vs[r.tokensVs],
     sci(r.logitsRelL2),
     r.agreement === undefined ? "-" : agreementText(r.agreement),
-    r.ok ? "ok" : "FAIL",
+    r.informational === true ? `(${r.ok ? "within" : "over"}; context)` : r.ok ? "ok" : "FAIL",
   ]);
-  if (c.forced !== undefined) {
-    const f = c.forced;
+  const forcedRow = (f: ForcedCheck, label: string, against: string): string[] => {
     const text = `argmax ${f.numArgmaxSame}/${f.numSteps} (near-ties ${f.numNearTies}${f.badSteps.length > 0 ? `, bad steps ${f.badSteps.join(",")}` : ""}); median relL2 ${sci(f.medianRelL2)}`;
-    rows.push(["teacher-forced on HF's tokens", "HF", sci(f.maxRelL2), text, f.ok ? "ok" : "FAIL"]);
+    return [label, against, sci(f.maxRelL2), text, f.ok ? "ok" : "FAIL"];
+  };
+  if (c.forced !== undefined) {
+    const f32 = c.runs[0]?.tokensVs === "hf-f32";
+    rows.push(forcedRow(c.forced, f32 ? "teacher-forced on HF f32's tokens" : "teacher-forced on HF's tokens", f32 ? "HF f32" : "HF"));
   }
+  if (c.forcedF32 !== undefined) rows.push(forcedRow(c.forcedF32, "teacher-forced on HF f32's tokens", "HF f32"));
   return formatColumns(["check", "vs", `logits relL2 (<=${c.logitsTol})`, "tokens", "result"], rows);
 }
 
@@ -165,6 +170,10 @@ export function formatSummary(r: PrefillBenchResult | undefined, torch: TorchBen
   if (r?.correctness !== undefined) {
     out.push(`== correctness: ${r.correctness.promptTokens}-token prompt, ${r.correctness.newTokens} greedy tokens: ${r.correctness.ok ? "ok" : "FAIL"}`);
     out.push(correctnessTable(r.correctness));
+  }
+  if (r?.correctnessF32 !== undefined) {
+    out.push(`== correctness in float32 (our backend storing float32 vs HF float32, same weights): ${r.correctnessF32.ok ? "ok" : "FAIL"}`);
+    out.push(correctnessTable(r.correctnessF32));
   }
   if (r !== undefined && r.strategies.length > 0) {
     out.push(`== strategies at ${r.strategies[0]!.length} tokens, virtual hosts on one GPU, each host timed alone (prefill only)`);

@@ -41,7 +41,10 @@ export interface CorrectnessRun {
   readonly ms: number;
   /** Relative L2 of the prompt's last-position logits vs the comparison target (HF for full, full for the others). */
   readonly logitsRelL2?: number;
-  readonly tokensVs: "hf" | "full";
+  /** hf: transformers bf16; hf-f32: transformers on the same weights in float32; full: our full strategy. */
+  readonly tokensVs: "hf" | "hf-f32" | "full";
+  /** A context row (transformers' own bf16 error): shown with its verdict, not counted in the overall result. */
+  readonly informational?: boolean;
   readonly agreement?: TokenAgreement;
   readonly ok: boolean;
 }
@@ -66,6 +69,8 @@ export interface CorrectnessResult {
   readonly referenceTokens?: readonly number[];
   readonly runs: readonly CorrectnessRun[];
   readonly forced?: ForcedCheck;
+  /** The teacher-forced check on the float32 reference's greedy path. */
+  readonly forcedF32?: ForcedCheck;
   readonly ok: boolean;
 }
 
@@ -125,6 +130,11 @@ export interface PrefillBenchResult {
   model: { dir: string; layers: number; hidden: number; vocab: number; heads: string };
   load?: { loadMs: number; uploadMs: number; weightBytes: number; memory?: MemoryPeak };
   correctness?: CorrectnessResult;
+  /**
+   * The same checks with our backend storing float32 (our kernel for attention, float32 GEMMs without TF32) against HF
+   * in float32: where both sides compute the exact math, bf16 rounding cannot flip near-ties.
+   */
+  correctnessF32?: CorrectnessResult;
   full: FullRow[];
   strategies: StrategyRow[];
   skipped: string[];

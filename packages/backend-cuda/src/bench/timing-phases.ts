@@ -3,6 +3,7 @@
 
 import { argmax, parseSampling } from "@apb/core";
 import type { GroupPlan, RequestStrategy } from "@apb/core";
+import { CudaBackend } from "../backend/index.js";
 import type { BenchContext } from "./bench-context.js";
 import { planPrompt, repsThatFit, seededIds } from "./bench-context.js";
 import { median, predictMs } from "./deadline.js";
@@ -93,9 +94,23 @@ async function strategyRow(ctx: BenchContext, a: { name: string; strategy: Reque
 
 /**
  * Full (one host) and each strategy with H virtual hosts at one length, prefill only. APB uses its default anchor and
- * passing lengths (l_b/4, l_b/8) with random selection (no retaining heads exist for random weights).
+ * passing lengths (l_b/4, l_b/8) with random selection (no retaining heads exist for random weights). A CUDA backend
+ * runs with awaitOps on here, so each op's time is its own (host totals include those waits; the full-prefill rows
+ * above run without them).
  */
 export async function runStrategyTimings(ctx: BenchContext): Promise<void> {
+  // Per-op times need every op to wait for its GPU work (else attnIn's GEMMs land in attention's LSE read-back).
+  const cuda = ctx.vh.backend instanceof CudaBackend ? ctx.vh.backend : undefined;
+  const awaited = cuda?.awaitOps;
+  if (cuda !== undefined) cuda.awaitOps = true;
+  try {
+    await strategyTimings(ctx);
+  } finally {
+    if (cuda !== undefined && awaited !== undefined) cuda.awaitOps = awaited;
+  }
+}
+
+async function strategyTimings(ctx: BenchContext): Promise<void> {
   const { o } = ctx;
   const ids = seededIds(o.strategyLength, ctx.vh.config.vocabSize, o.seed + o.strategyLength);
   const measuredFull = ctx.result.full.find((r) => r.length === o.strategyLength);

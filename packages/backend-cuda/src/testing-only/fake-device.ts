@@ -148,11 +148,13 @@ export interface FakeStats {
   allocs: number;
   liveBytes: number;
   peakBytes: number;
+  /** The op label of every fence, in order. */
+  fences: string[];
 }
 
 /** A fake addon over `real`'s twins (the real binary loads on GPU-less machines; it just cannot create contexts). */
 export function fakeDevice(real: NativeAddon): { addon: NativeAddon; stats: FakeStats } {
-  const stats: FakeStats = { live: 0, allocs: 0, liveBytes: 0, peakBytes: 0 };
+  const stats: FakeStats = { live: 0, allocs: 0, liveBytes: 0, peakBytes: 0, fences: [] };
   const ctx = { __brand: "NativeContext" } as NativeContext;
   const memory = {
     alloc: (_c: NativeContext, bytes: number) => {
@@ -186,7 +188,10 @@ export function fakeDevice(real: NativeAddon): { addon: NativeAddon; stats: Fake
       }
     },
     fill: (_c: NativeContext, o: { dst: NativeBuffer; dtype: DTypeCode; count: number; value: number }) => writeF32(o.dst, o.dtype, new Float32Array(o.count).fill(o.value)),
-    fence: () => Promise.resolve(),
+    fence: (_c: NativeContext, op: string) => {
+      stats.fences.push(op);
+      return Promise.resolve();
+    },
   };
   const device = {
     version: "fake",
