@@ -1,5 +1,5 @@
-// Device memory from JS: alloc/free, uploads (float32 data converted to the buffer's dtype, small copies staged
-// through pinned blocks), downloads as promises, device copies, fill, and fence (a promise for "all work so far").
+// Device memory from JS: alloc/free, uploads (float32 data converted to the buffer's dtype, staged through pinned
+// blocks in chunks), downloads as promises, device copies, fill, and fence (a promise for "all work so far").
 #include <cstring>
 #include <string>
 
@@ -11,14 +11,13 @@ namespace apb::js {
 
 namespace {
 
-constexpr size_t kPinnedUploadMax = size_t{4} << 20;  // larger uploads go straight from pageable memory
+// Uploads go through pinned blocks of at most this size. A copy straight from pageable memory would wait for the whole
+// stream first (the driver stages it) and then run at a few GB/s; staged chunks queue behind the stream's work and run
+// at PCIe speed, while the pool bounds the pinned memory in flight (PinnedPool::kMaxPendingBytes).
+constexpr size_t kUploadChunk = size_t{4} << 20;
 
-Status hostToDevice(Context& ctx, void* dst, const void* src, size_t bytes) {
-  if (bytes == 0) return okStatus();
-  if (bytes > kPinnedUploadMax) {
-    APB_CUDA_TRY(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, ctx.stream()));
-    return okStatus();
-  }
+/** One chunk (≤ kUploadChunk) copied into a pinned block and queued; the block is reused once its copy finished. */
+Status stageChunk(Context& ctx, void* dst, const void* src, size_t bytes) {
   void* pinned = nullptr;
   size_t cap = 0;
   APB_TRY(ctx.pinned().acquire(bytes, &pinned, &cap));
@@ -34,6 +33,14 @@ Status hostToDevice(Context& ctx, void* dst, const void* src, size_t bytes) {
     return cudaFailure(static_cast<int>(e), "cudaMemcpyAsync", __FILE__, __LINE__);
   }
   ctx.pinned().release(pinned, cap, ev);
+  return okStatus();
+}
+
+Status hostToDevice(Context& ctx, void* dst, const void* src, size_t bytes) {
+  for (size_t off = 0; off < bytes; off += kUploadChunk) {
+    const size_t n = bytes - off < kUploadChunk ? bytes - off : kUploadChunk;
+    APB_TRY(stageChunk(ctx, static_cast<char*>(dst) + off, static_cast<const char*>(src) + off, n));
+  }
   return okStatus();
 }
 

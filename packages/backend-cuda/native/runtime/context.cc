@@ -26,6 +26,17 @@ void PinnedPool::reclaim() {
 Status PinnedPool::acquire(size_t bytes, void** ptr, size_t* capacity) {
   std::lock_guard<std::mutex> lock(mutex_);
   reclaim();
+  size_t inFlight = 0;
+  for (const Pending& p : pending_) inFlight += p.capacity;
+  if (inFlight > kMaxPendingBytes) {
+    // Pending blocks complete in stream order; wait for the oldest, then take back whatever has finished.
+    size_t oldest = 0;
+    for (size_t i = 1; i < pending_.size(); i++) {
+      if (pending_[i].seq < pending_[oldest].seq) oldest = i;
+    }
+    APB_CUDA_TRY(cudaEventSynchronize(pending_[oldest].event));
+    reclaim();
+  }
   auto it = free_.lower_bound(bytes);
   if (it != free_.end() && it->first <= 2 * bytes + (1u << 20)) {  // reuse a block that is not much larger
     *capacity = it->first;
@@ -46,7 +57,7 @@ void PinnedPool::release(void* ptr, size_t capacity, cudaEvent_t pending) {
   if (pending == nullptr) {
     free_.emplace(capacity, ptr);
   } else {
-    pending_.push_back(Pending{ptr, capacity, pending});
+    pending_.push_back(Pending{ptr, capacity, pending, nextSeq_++});
   }
 }
 

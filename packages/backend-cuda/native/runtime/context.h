@@ -21,11 +21,14 @@ namespace apb {
 enum class GemmMode : int { Auto = 0, Tiled = 1, CublasLt = 2 };
 
 /**
- * Pinned host blocks for downloads and small uploads. cudaFreeHost synchronizes the device, so blocks are kept and
- * reused; a block handed back with an event (an upload still in flight) is reused only once that event completed.
+ * Pinned host blocks for downloads and uploads. cudaFreeHost synchronizes the device, so blocks are kept and reused; a
+ * block handed back with an event (an upload still in flight) is reused only once that event completed. When more than
+ * kMaxPendingBytes are in flight, acquire waits for the oldest upload (so a long queue of uploads behind busy kernels
+ * does not pin unbounded host memory).
  */
 class PinnedPool {
  public:
+  static constexpr size_t kMaxPendingBytes = size_t{64} << 20;
   ~PinnedPool();
   Status acquire(size_t bytes, void** ptr, size_t* capacity);
   /** Returns a block; `pending` (may be null) must complete before the block is reused. Takes the event. */
@@ -36,11 +39,13 @@ class PinnedPool {
     void* ptr;
     size_t capacity;
     cudaEvent_t event;
+    uint64_t seq;  // release order (reclaim reorders pending_)
   };
   void reclaim();  // moves completed pending blocks to the free list (mutex held)
   std::mutex mutex_;
   std::multimap<size_t, void*> free_;  // capacity → block
   std::vector<Pending> pending_;
+  uint64_t nextSeq_ = 0;
   std::vector<void*> all_;
 };
 
