@@ -56,31 +56,80 @@ export class Sampler {
     this.rng = new Prng(params.seed);
   }
 
-  /** Picks the next token from one row of logits. */
+  /**
+   * Picks the next token from one row of logits: greedy at temperature 0; else the tokens in descending logit order
+   * (ties to the lower id, NaN dropped), the first topK of them, the shortest prefix holding topP of their mass, then
+   * one draw from that prefix. All NaN: token 0, as argmax gives.
+   */
   sample(logits: Float32Array): number {
     const p = this.params;
     if (p.temperature === 0) return argmax(logits);
-    const order = Array.from(logits.keys()).filter((i) => !Number.isNaN(logits[i]!));
-    order.sort((a, b) => logits[b]! - logits[a]! || a - b);
-    const kept = p.topK > 0 ? order.slice(0, p.topK) : order;
-    const maxL = logits[kept[0]!]!;
-    const probs = kept.map((i) => Math.exp((logits[i]! - maxL) / p.temperature));
-    const total = probs.reduce((a, b) => a + b, 0);
-    let cut = kept.length;
+    const order = descendingOrder(logits);
+    if (order.length === 0) return argmax(logits);
+    const n = p.topK > 0 ? Math.min(p.topK, order.length) : order.length;
+    const maxL = logits[order[0]!]!;
+    const probs = new Float64Array(n);
+    let total = 0;
+    for (let r = 0; r < n; r++) {
+      probs[r] = Math.exp((logits[order[r]!]! - maxL) / p.temperature);
+      total += probs[r]!;
+    }
+    let cut = n;
     let acc = 0;
-    for (let r = 0; r < kept.length; r++) {
+    for (let r = 0; r < n; r++) {
       acc += probs[r]! / total;
       if (acc >= p.topP) {
         cut = r + 1;
         break;
       }
     }
-    const mass = probs.slice(0, cut).reduce((a, b) => a + b, 0);
+    let mass = 0;
+    for (let r = 0; r < cut; r++) mass += probs[r]!;
     let u = this.rng.next() * mass;
     for (let r = 0; r < cut; r++) {
       u -= probs[r]!;
-      if (u < 0) return kept[r]!;
+      if (u < 0) return order[r]!;
     }
-    return kept[cut - 1]!;
+    return order[cut - 1]!;
   }
+}
+
+/**
+ * Indices of the non-NaN logits by descending value, ties (±0 alike, equal infinities) to the lower index: a stable LSD
+ * radix sort (11, 11, 10 bits) of order-preserving keys, O(V) where a comparator sort of a 128K vocabulary took ~70 ms.
+ */
+export function descendingOrder(logits: Float32Array): Int32Array {
+  const bits = new Int32Array(logits.buffer, logits.byteOffset, logits.length);
+  let idx = new Int32Array(logits.length);
+  let key = new Uint32Array(logits.length);
+  let n = 0;
+  for (let i = 0; i < logits.length; i++) {
+    const b = bits[i]!;
+    if ((b & 0x7fffffff) > 0x7f800000) continue; // NaN
+    const asc = b === -0x80000000 ? 0 : b ^ ((b >> 31) & 0x7fffffff); // signed, ascending with the float; −0 as +0
+    key[n] = ~(asc ^ 0x80000000) >>> 0; // unsigned, descending with the float
+    idx[n++] = i;
+  }
+  let idx2 = new Int32Array(n);
+  let key2 = new Uint32Array(n);
+  const count = new Int32Array(2048);
+  for (const [shift, width] of [[0, 11], [11, 11], [22, 10]] as const) {
+    const mask = (1 << width) - 1;
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(key[i]! >>> shift) & mask]++;
+    let sum = 0;
+    for (let d = 0; d <= mask; d++) {
+      const c = count[d]!;
+      count[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const at = count[(key[i]! >>> shift) & mask]++;
+      key2[at] = key[i]!;
+      idx2[at] = idx[i]!;
+    }
+    [idx, idx2] = [idx2, idx];
+    [key, key2] = [key2, key];
+  }
+  return idx.subarray(0, n);
 }
