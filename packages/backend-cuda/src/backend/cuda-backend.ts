@@ -12,7 +12,7 @@ import { loadAddon } from "../native/index.js";
 import { cudaBackendOptionsFromEnv, parseCudaBackendOptions } from "./backend-options.js";
 import type { CudaBackendOptions, ResolvedCudaBackendOptions } from "./backend-options.js";
 import { releaseModel, uploadModel } from "./device-model.js";
-import { attentionOnDevice, attnInOnDevice, attnOutOnDevice, logitsOnDevice, queryScoresOnDevice } from "./layer-ops.js";
+import { attentionOnDevice, attnInOnDevice, attnOutOnDevice, greedyTokensOnDevice, logitsOnDevice, queryScoresOnDevice } from "./layer-ops.js";
 import type { LayerContext } from "./layer-ops.js";
 
 const GEMM_MODES = { auto: 0, tiled: 1, cublaslt: 2 } as const;
@@ -164,6 +164,13 @@ export class CudaBackend implements Backend<CudaTensor> {
     this.live("logits");
     this.expectRows("logits hidden", hidden, this.config.hiddenSize);
     return logitsOnDevice(this.lc, hidden);
+  }
+
+  /** Greedy sampling on the GPU (logits, then the argmax kernel); only the ids are downloaded. */
+  async greedyTokens(hidden: CudaTensor): Promise<Int32Array> {
+    this.live("greedyTokens");
+    this.expectRows("greedyTokens hidden", hidden, this.config.hiddenSize);
+    return greedyTokensOnDevice(this.lc, hidden);
   }
 
   async queryScores(q: CudaTensor, k: CudaTensor): Promise<Float32Array> {

@@ -138,15 +138,29 @@ export function attnOutOnDevice(lc: LayerContext, layer: number, hidden: CudaTen
   });
 }
 
+/** Final rmsnorm and LM head on every row into a float32 temporary [rows, vocab]. */
+function logitsTemp(lc: LayerContext, s: OpScope, hidden: CudaTensor): CudaTensor {
+  const rows = hidden.numRows;
+  const x = s.temp([rows, lc.config.hiddenSize], lc.dt);
+  rmsnorm(lc, x, hidden, lc.model.finalNorm);
+  const y = s.temp([rows, lc.config.vocabSize], "float32");
+  gemm(lc, y, x, lc.model.lmHead);
+  return y;
+}
+
 /** Final rmsnorm and LM head on every row → float32 [rows, vocab]. */
 export function logitsOnDevice(lc: LayerContext, hidden: CudaTensor): Promise<Float32Array> {
+  return withScope(lc.dev, async (s) => lc.dev.download(logitsTemp(lc, s, hidden)));
+}
+
+/** Greedy sampling on the device: the logits as in logitsOnDevice, then each row's argmax; only the ids come back. */
+export function greedyTokensOnDevice(lc: LayerContext, hidden: CudaTensor): Promise<Int32Array> {
   const rows = hidden.numRows;
   return withScope(lc.dev, async (s) => {
-    const x = s.temp([rows, lc.config.hiddenSize], lc.dt);
-    rmsnorm(lc, x, hidden, lc.model.finalNorm);
-    const y = s.temp([rows, lc.config.vocabSize], "float32");
-    gemm(lc, y, x, lc.model.lmHead);
-    return lc.dev.download(y);
+    const y = logitsTemp(lc, s, hidden);
+    const ids = s.raw(new Int32Array(rows));
+    lc.dev.run("argmax", { out: ids, logits: y.buffer, rows, vocab: lc.config.vocabSize });
+    return lc.dev.downloadInts(ids, rows);
   });
 }
 

@@ -100,4 +100,34 @@ describe.skipIf(!load.ok)("virtual hosts sharing one CudaBackend (host-memory st
     await backend.close();
     expect(stats.live).toBe(0);
   });
+
+  it("samples greedy tokens on the device when the logits are not kept: the same tokens, only ids read back", async () => {
+    const { addon, stats } = fakeDevice(load.ok ? load.addon : (undefined as never));
+    const backend = await CudaBackend.createOn(addon, init, { options: { dtype: "bfloat16", gemm: "tiled" }, numDevices: 1 });
+    const calls = { greedy: 0, logits: 0 };
+    const spied = new Proxy(backend, {
+      get: (target, prop, receiver) => {
+        const v: unknown = Reflect.get(target, prop, receiver);
+        if (typeof v !== "function") return v;
+        const f = (v as (...args: unknown[]) => unknown).bind(target);
+        if (prop !== "greedyTokens" && prop !== "logits") return f;
+        return (...args: unknown[]) => {
+          calls[prop === "greedyTokens" ? "greedy" : "logits"] += 1;
+          return f(...args);
+        };
+      },
+    });
+    const vh = { backend: spied as Backend<Tensor>, config: init.config };
+    for (const [strategy, hosts] of [[{ strategy: "full" }, 1], [{ strategy: "ring" }, 4]] as const) {
+      const kept = await runVirtualRequest(vh, { plan: plan(strategy, hosts), sampling, keepLogits: true });
+      expect(calls).toEqual({ greedy: 0, logits: sampling.maxTokens });
+      calls.logits = 0;
+      const onDevice = await runVirtualRequest(vh, { plan: plan(strategy, hosts), sampling, keepLogits: false });
+      expect(onDevice.at(-1)!.tokens).toEqual(kept.at(-1)!.tokens);
+      expect(calls).toEqual({ greedy: sampling.maxTokens, logits: 0 });
+      calls.greedy = 0;
+    }
+    await backend.close();
+    expect(stats.live).toBe(0);
+  });
 });

@@ -2,7 +2,7 @@
 // Llama-3 RoPE scaling, GQA and retaining heads. In bfloat16 both sides hold the same bfloat16-rounded weights and
 // inputs, so only the device's rounding of activations differs.
 
-import { CpuTensor, Prng, ReferenceBackend } from "@apb/core";
+import { CpuTensor, Prng, ReferenceBackend, argmax } from "@apb/core";
 import type { AttentionMask, Backend, BackendInit, Tensor } from "@apb/core";
 import { CudaBackend } from "../backend/index.js";
 import type { CudaBackendOptions } from "../backend/index.js";
@@ -100,8 +100,14 @@ const logitsCase: BackendCase = async (p) => {
   const c = p.init.config;
   const h = inputs(p, 3, c.hiddenSize);
   const got = await p.cuda.logits(h.dev);
+  // Greedy sampling on the device must pick, row by row, the argmax (core's) of the logits this backend returns.
+  const ids = await p.cuda.greedyTokens(h.dev);
+  const want = Int32Array.from({ length: 3 }, (_, r) => argmax(got.subarray(r * c.vocabSize, (r + 1) * c.vocabSize)));
   p.cuda.dispose(h.dev);
-  return [row(p, { op: "logits", shape: `3x${c.vocabSize}` }, got, await p.ref.logits(h.cpu))];
+  return [
+    row(p, { op: "logits", shape: `3x${c.vocabSize}` }, got, await p.ref.logits(h.cpu)),
+    rowOf({ suite: "backend", op: "greedyTokens", dtype: dtLabel(p.dt), shape: `3x${c.vocabSize} vs argmax(logits)`, tol: 0 }, compareExact(ids, want)),
+  ];
 };
 
 const queryScoresCase: BackendCase = async (p) => {

@@ -51,6 +51,12 @@ export interface Backend<T extends Tensor = Tensor> {
   /** Final rmsnorm and LM head on every row. → [rows, vocab] */
   logits(hidden: T): Promise<Float32Array>;
   /**
+   * Optional: greedy sampling where the logits are: the id of each row's largest logit (lowest id on ties, NaN never
+   * wins, as sampling's argmax), without handing the logits back. → [rows]. The engine uses it at temperature 0 when it
+   * does not keep the logits; backends without it are sampled from `logits`.
+   */
+  greedyTokens?(hidden: T): Promise<Int32Array>;
+  /**
    * Training-free selection scores (APB.md 8): per KV head j, q̄_j = mean of the group's query heads for each
    * probe row; score[t, j] = mean over probe rows of ⟨k[t, j], q̄_j⟩. q: [P, nq*dh] post-RoPE, k: [T, nkv*dh]. → [T, nkv]
    */

@@ -5,6 +5,7 @@ import { mergePartials } from "../attention/index.js";
 import type { Backend } from "../backend/index.js";
 import type { ModelConfig } from "../model/types.js";
 import type { HostPlan } from "../plan/index.js";
+import { argmax } from "../sampling/index.js";
 import type { Tensor } from "../tensor/index.js";
 import type { KvExchange } from "./kv-exchange.js";
 import { selectRows } from "./host-selection.js";
@@ -124,14 +125,30 @@ export class HostEngine<T extends Tensor> {
       }
       const cur = this.cache[layer]!;
       const part = await b.attention(qkv.q, cur.k, cur.v, { anchorRows: 0, offset: before });
-      const parts = await ex.allGatherPartials(input.step, layer, { out: await b.download(part.out), lse: part.lse }, rows);
-      const merged = mergePartials(parts, headDim);
-      const attn = b.upload(merged.out, [rows, nq * headDim]);
+      // One host: its partial is the attention (merging one partial is the identity), so it stays on the device.
+      let attn = part.out;
+      if (this.numHosts > 1) {
+        const parts = await ex.allGatherPartials(input.step, layer, { out: await b.download(part.out), lse: part.lse }, rows);
+        attn = b.upload(mergePartials(parts, headDim).out, [rows, nq * headDim]);
+      }
       const next = await b.attnOut(layer, hidden, attn);
-      for (const t of [qkv.q, qkv.k, qkv.v, part.out, attn, hidden]) b.dispose(t);
+      for (const t of new Set([qkv.q, qkv.k, qkv.v, part.out, attn, hidden])) b.dispose(t);
       hidden = next;
     }
     return hidden;
+  }
+
+  /** The greedy token of the last row of `hidden`: on the backend when it samples (greedyTokens), else argmax of its logits. */
+  async lastGreedyToken(hidden: T): Promise<number> {
+    const b = this.backend;
+    if (b.greedyTokens === undefined) return argmax(await this.lastLogits(hidden));
+    const rows = hidden.shape[0]!;
+    const last = b.sliceRows(hidden, rows - 1, rows);
+    try {
+      return (await b.greedyTokens(last))[0]!;
+    } finally {
+      b.dispose(last);
+    }
   }
 
   /** Logits of the last row of `hidden`. */

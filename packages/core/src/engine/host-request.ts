@@ -95,9 +95,13 @@ async function decide<T extends Tensor>(a: HostRequestArgs<T>, st: StepState<T>,
   let mine: { id: number; done: boolean } | undefined;
   let reason: FinishReason = "length";
   if (engine.isOwner) {
-    const row = await engine.lastLogits(hidden);
-    st.logits?.push(row);
-    const id = sampler.sample(row);
+    let id: number;
+    if (sampling.temperature === 0 && st.logits === undefined) id = await engine.lastGreedyToken(hidden);
+    else {
+      const row = await engine.lastLogits(hidden);
+      st.logits?.push(row);
+      id = sampler.sample(row);
+    }
     engine.disposeTensor(hidden);
     tokens.push(id);
     a.onToken?.(id, step);
