@@ -21,9 +21,10 @@ export interface AttnShape {
 
 /**
  * Our kernel (route 0) vs the float64 twin, out and LSE. `split` is passed to the op (undefined/0 automatic, n ≥ 2
- * forces n key chunks, and then the op must report "kernel split-K"); split rows note the route that ran.
+ * forces n key chunks, and then the op must report "kernel split-K"); split rows note the route that ran. `route`:
+ * the route the op must report (e.g. "kernel decode" for one automatic row).
  */
-export function attentionCase(s: AttnShape, label: string, split?: number): KernelCase {
+export function attentionCase(s: AttnShape, label: string, split?: number, route?: string): KernelCase {
   return async (env, arr) => {
     const q = rand(env, s.tq * s.nq * s.dh);
     const k = rand(env, s.tk * s.nkv * s.dh);
@@ -38,8 +39,9 @@ export function attentionCase(s: AttnShape, label: string, split?: number): Kern
     const splitLabel = split === undefined ? "" : split === 0 ? " split auto" : ` split ${split}`;
     const shape = `${label}${splitLabel} q${s.tq} k${s.tk} h${s.nq}/${s.nkv} d${s.dh}`;
     const forced = split !== undefined && split >= 2;
-    const pathOk = !forced || ran.startsWith("kernel split-K");
-    const o = judge({ op: "attention.out", shape, dt: env.dt, note: split === undefined ? "" : `ran: ${ran}${pathOk ? "" : " (FAIL: split-K was forced)"}` }, await arr.get(out, wantOut.length, env.dt), wantOut);
+    const want = route ?? (forced ? "kernel split-K" : undefined);
+    const pathOk = want === undefined || ran.startsWith(want);
+    const o = judge({ op: "attention.out", shape, dt: env.dt, note: split === undefined ? "" : `ran: ${ran}${pathOk ? "" : ` (FAIL: expected ${want})`}` }, await arr.get(out, wantOut.length, env.dt), wantOut);
     const l = compareArrays(await arr.get(lse, wantLse.length, 0), wantLse, KERNEL_F32);
     const lseNote = l.ok ? `lse relL2 ${l.relL2.toExponential(2)}` : `lse FAIL relL2 ${l.relL2} ${l.first.join("; ")}`;
     return { ...o, ok: o.ok && l.ok && pathOk, note: [o.note, lseNote].filter((x) => x !== "").join(" | ") };

@@ -26,5 +26,15 @@ export function splitKernelCases(): readonly { name: string; run: KernelCase }[]
     { name: "attention", run: attentionCase({ tq: 1, tk: 4000, ...gqa, dh: 64, anchorRows: 0, offset: 2500 }, "apb local row", 0) },
     // an odd head size (34: no 16-byte rows, so the scalar tile loads) with one KV head for four query heads
     { name: "attention", run: attentionCase({ tq: 3, tk: 1500, nq: 4, nkv: 1, dh: 34, anchorRows: 0, offset: 1497 }, "odd-dim", 5) },
+    // the one-row decode kernel (automatic, must report "kernel decode"): every head size it takes, groups of 1-8
+    // query heads, a row seeing only part of the keys, an anchor row seeing one key, few keys (one chunk)
+    ...[
+      { tk: 9000, nq: 32, nkv: 8, dh: 128, offset: 8999, label: "decode-kernel" },
+      { tk: 5000, nq: 8, nkv: 1, dh: 64, offset: 4999, label: "decode-kernel group 8" },
+      { tk: 3000, nq: 6, nkv: 6, dh: 256, offset: 2999, label: "decode-kernel group 1" },
+      { tk: 4100, nq: 12, nkv: 4, dh: 32, offset: 1234, label: "decode-kernel causal-offset" },
+      { tk: 700, nq: 8, nkv: 2, dh: 128, offset: 0, anchorRows: 1, label: "decode-kernel anchor row" },
+      { tk: 77, nq: 4, nkv: 2, dh: 64, offset: 76, label: "decode-kernel few keys" },
+    ].map((d) => ({ name: "attention", run: attentionCase({ tq: 1, tk: d.tk, nq: d.nq, nkv: d.nkv, dh: d.dh, anchorRows: d.anchorRows ?? 0, offset: d.offset }, d.label, 0, "kernel decode") })),
   ];
 }

@@ -121,9 +121,12 @@ function selectionOps(ref: NativeTwins): Ops<Exclude<keyof OpFields, RowOpNames>
       ref.attention({ out, lse, q: readF32(f.q, f.dtype, f.tq * f.nq * f.dh), k: readF32(f.k, f.dtype, kv), v: readF32(f.v, f.dtype, kv), ...shape });
       writeF32(f.out, f.dtype, out);
       writeF32(f.lse, 0, lse);
-      // The twin is unsplit; a forced split (split ≥ 2) is echoed as the device reports it, the automatic choice is not
-      // modelled (it depends on the GPU's SM count).
-      const kernel = f.split !== undefined && f.split >= 2 ? "kernel split-K" : "kernel";
+      // The twin is unsplit; a forced split (split ≥ 2) and the one-row decode kernel (the rule of attention.cu's
+      // decodeApplies) are echoed as the device reports them; the automatic split-K is not modelled (it depends on the
+      // GPU's SM count).
+      const auto = f.split === undefined || f.split === 0;
+      const decode = auto && f.tq === 1 && f.tk > 0 && [32, 64, 128, 256].includes(f.dh) && f.nq / f.nkv <= 8 && process.env.APB_ATTN_DECODE !== "0";
+      const kernel = f.split !== undefined && f.split >= 2 ? "kernel split-K" : decode ? "kernel decode" : "kernel";
       return f.route === 1 ? `${kernel} (cuDNN: not loaded)` : kernel;
     },
     lseMerge: (_c, f) => {

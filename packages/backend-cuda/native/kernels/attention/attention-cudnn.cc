@@ -81,6 +81,10 @@ constexpr size_t kMaxCachedPlans = 256;
 
 // What `ran` says when our kernel ran split over key chunks (few query rows over many keys: attentionSplitPlan).
 constexpr const char* kKernelSplit = "kernel split-K";
+// ... and when the one-row decode kernel ran (attention.cu, decodeApplies).
+constexpr const char* kKernelDecode = "kernel decode";
+
+const char* kernelLabel(int64_t chunks, bool decode) { return decode ? kKernelDecode : chunks > 1 ? kKernelSplit : "kernel"; }
 
 bool debugOn() {
   static const bool on = [] {
@@ -661,9 +665,10 @@ std::string whyNotCudnn(const AttentionArgs& a) {
 Status attentionRouted(const AttentionArgs& a, Context& ctx, AttentionRoute route, std::string* ran) {
   *ran = "kernel";
   int64_t chunks = 1;
+  bool decode = false;
   if (route == AttentionRoute::Kernel) {
-    const Status st = attentionLaunch(a, ctx.stream(), &chunks);
-    if (chunks > 1) *ran = kKernelSplit;
+    const Status st = attentionLaunch(a, ctx.stream(), &chunks, &decode);
+    *ran = kernelLabel(chunks, decode);
     return st;
   }
   std::string reason = whyNotCudnn(a);
@@ -687,8 +692,8 @@ Status attentionRouted(const AttentionArgs& a, Context& ctx, AttentionRoute rout
     reason = it->second.unsupported;
   }
   if (!reason.empty()) {
-    const Status fell = attentionLaunch(a, ctx.stream(), &chunks);
-    *ran = std::string(chunks > 1 ? kKernelSplit : "kernel") + " (cuDNN: " + reason + ")";
+    const Status fell = attentionLaunch(a, ctx.stream(), &chunks, &decode);
+    *ran = std::string(kernelLabel(chunks, decode)) + " (cuDNN: " + reason + ")";
     return fell;
   }
   NvtxRange range("attention.cudnn");

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "../../common/bench-util.cuh"
@@ -83,23 +84,29 @@ void timeCase(const Case& c, bool bf16) {
   for (void* b : bufs) cudaFree(b);
 }
 
-/** One decode row over c.tk keys (bf16), automatic split vs split off: ms and GB/s of K/V read. */
+/**
+ * One decode row over c.tk keys (bf16): the automatic choice (the decode kernel), the split-K kernel (APB_ATTN_DECODE=0)
+ * and the unsplit kernel (split off): ms and GB/s of K/V read.
+ */
 void timeDecode(const Case& c) {
   const int64_t nq = 32, nkv = 8, dh = 128;
   void* bufs[5] = {bench::upload(std::vector<float>(c.tq * nq * dh, 0.0f), true), bench::upload(std::vector<float>(c.tq * nq, 0.0f), false),
                    bench::upload(bench::randomNormals(c.tq * nq * dh, 4, 1.0f), true), bench::upload(tiledNormals(c.tk * nkv * dh, 5), true),
                    bench::upload(tiledNormals(c.tk * nkv * dh, 6), true)};
   const double kvBytes = static_cast<double>(c.tk) * nkv * dh * 2 * 2;
-  for (int64_t split : {int64_t{0}, int64_t{1}}) {
+  for (int variant = 0; variant < 3; variant++) {
     AttentionArgs a = argsFor(c, true, bufs);
-    a.split = split;
+    a.split = variant == 2 ? 1 : 0;
+    setenv("APB_ATTN_DECODE", variant == 1 ? "0" : "1", 1);
     int64_t chunks = 1;
+    bool decode = false;
     Status st;
-    const float ms = bench::medianMs([&] { st = attentionLaunch(a, nullptr, &chunks); }, nullptr, 2, 5);
-    std::printf("{\"bench\":\"attention %s\",\"split\":\"%s\",\"chunks\":%lld,\"dtype\":\"bf16\",\"tq\":%lld,\"tk\":%lld,\"ms\":%.4f,\"kv_gbps\":%.1f,\"status\":\"%s\"}\n",
-                c.name, split == 0 ? "auto" : "off", static_cast<long long>(chunks), static_cast<long long>(c.tq), static_cast<long long>(c.tk), ms,
-                kvBytes / ms / 1e6, st.ok() ? "ok" : st.message.c_str());
+    const float ms = bench::medianMs([&] { st = attentionLaunch(a, nullptr, &chunks, &decode); }, nullptr, 2, 5);
+    std::printf("{\"bench\":\"attention %s\",\"split\":\"%s\",\"kernel\":\"%s\",\"chunks\":%lld,\"dtype\":\"bf16\",\"tq\":%lld,\"tk\":%lld,\"ms\":%.4f,\"kv_gbps\":%.1f,\"status\":\"%s\"}\n",
+                c.name, variant == 2 ? "off" : "auto", decode ? "decode" : chunks > 1 ? "split-K" : "tiled", static_cast<long long>(chunks),
+                static_cast<long long>(c.tq), static_cast<long long>(c.tk), ms, kvBytes / ms / 1e6, st.ok() ? "ok" : st.message.c_str());
   }
+  unsetenv("APB_ATTN_DECODE");
   for (void* b : bufs) cudaFree(b);
 }
 
@@ -198,11 +205,17 @@ int main() {
     for (const Case& c : small) pass = validate(c, bf16) && pass;
   }
   if (!pass) return 1;  // never time a kernel that failed validation
-  for (bool bf16 : {false, true}) {
-    for (const Case& c : large) timeCase(c, bf16);
+  // APB_BENCH_ONLY=decode: only the decode timings (a short GPU call).
+  const char* only = std::getenv("APB_BENCH_ONLY");
+  const bool decodeOnly = only != nullptr && std::strcmp(only, "decode") == 0;
+  if (!decodeOnly) {
+    for (bool bf16 : {false, true}) {
+      for (const Case& c : large) timeCase(c, bf16);
+    }
   }
-  const Case decode[] = {{"decode 1 x 8K", 1, 8192, 0, 8191}, {"decode 1 x 128K", 1, 131072, 0, 131071}};
+  const Case decode[] = {{"decode 1 x 8K", 1, 8192, 0, 8191}, {"decode 1 x 32K", 1, 32768, 0, 32767}, {"decode 1 x 128K", 1, 131072, 0, 131071}};
   for (const Case& c : decode) timeDecode(c);
+  if (decodeOnly) return 0;
   const Case cudnnSmall[] = {{"causal", 200, 200, 0, 0}, {"apb", 64 + 150, 64 + 96 + 150, 64, 96}, {"query", 7, 300, 0, 293}, {"unmasked", 7, 300, 0, 300}};
   return cudnnSection(cudnnSmall, sizeof(cudnnSmall) / sizeof(cudnnSmall[0])) ? 0 : 1;
 }

@@ -332,6 +332,158 @@ bool splitOffByEnv() {
   return e != nullptr && std::strcmp(e, "0") == 0;
 }
 
+// ---- One query row (decode steps): the GQA group's query heads share each K/V row read ----
+
+/**
+ * Block (KV head j, key chunk c) for the single query row: its G = nq/nkv query heads (j·G … j·G+G−1) are scored
+ * against every key of the chunk, so each K/V row is read once for the group. Warp w takes keys w, w+4, … of the
+ * chunk; lane l holds dims [l·E, l·E+E) (dh = 32·E), so a warp reads a whole K or V row in one coalesced sweep; the dot
+ * products are warp sums. The four warps' online-softmax states are combined through shared memory into the chunk's
+ * float32 partial (normalized output, LSE), which attentionMergeKernel merges across chunks as in split-K.
+ */
+template <typename T, int E>
+__global__ void __launch_bounds__(kDecodeWarps * 32) attentionDecodeKernel(AttentionArgs p, SplitDest sd) {
+  __shared__ float sm[kDecodeWarps][kDecodeMaxGroup];
+  __shared__ float sl[kDecodeWarps][kDecodeMaxGroup];
+  __shared__ float sacc[kDecodeWarps][kDecodeMaxGroup][kAttnMaxHeadDim];
+  const int lane = threadIdx.x & 31;
+  const int warp = threadIdx.x >> 5;
+  const int G = static_cast<int>(p.nq / p.nkv);
+  const int dh = 32 * E;
+  const int64_t j = blockIdx.x;
+  const int64_t c = blockIdx.y;
+  const int64_t visible = visibleKeys(0, p.anchorRows, p.offset, p.tk);
+  const int64_t start = c * sd.chunkKeys;
+  const int64_t end = start + sd.chunkKeys < visible ? start + sd.chunkKeys : visible;
+  const float qscale = rsqrtf(static_cast<float>(p.dh)) * kLog2e;
+  const T* q = static_cast<const T*>(p.q);
+  float qr[kDecodeMaxGroup][E];
+  float acc[kDecodeMaxGroup][E];
+  float m[kDecodeMaxGroup];
+  float l[kDecodeMaxGroup];
+#pragma unroll
+  for (int g = 0; g < kDecodeMaxGroup; g++) {
+    m[g] = -INFINITY;
+    l[g] = 0.0f;
+#pragma unroll
+    for (int e = 0; e < E; e++) {
+      qr[g][e] = g < G ? toF32(q[(j * G + g) * dh + lane * E + e]) * qscale : 0.0f;
+      acc[g][e] = 0.0f;
+    }
+  }
+  const int64_t stride = p.nkv * p.dh;
+  const T* kBase = static_cast<const T*>(p.k) + j * p.dh + lane * E;
+  const T* vBase = static_cast<const T*>(p.v) + j * p.dh + lane * E;
+  // Two keys per step (t and t + kDecodeWarps), both rows loaded before either is used: twice the loads in flight.
+  for (int64_t t = start + warp; t < end; t += 2 * kDecodeWarps) {
+    const bool two = t + kDecodeWarps < end;
+    float kr[2][E];
+    float vr[2][E];
+#pragma unroll
+    for (int e = 0; e < E; e++) {
+      kr[0][e] = toF32(kBase[t * stride + e]);
+      vr[0][e] = toF32(vBase[t * stride + e]);
+      kr[1][e] = two ? toF32(kBase[(t + kDecodeWarps) * stride + e]) : 0.0f;
+      vr[1][e] = two ? toF32(vBase[(t + kDecodeWarps) * stride + e]) : 0.0f;
+    }
+#pragma unroll
+    for (int u = 0; u < 2; u++) {
+      if (u == 1 && !two) break;
+#pragma unroll
+      for (int g = 0; g < kDecodeMaxGroup; g++) {
+        if (g >= G) break;
+        float s = 0.0f;
+#pragma unroll
+        for (int e = 0; e < E; e++) s = fmaf(qr[g][e], kr[u][e], s);
+        s = warpSum(s);
+        const float mNew = fmaxf(m[g], s);
+        const float corr = exp2f(m[g] - mNew);  // m = −inf at the first key: exp2(−inf) = 0
+        const float pr = exp2f(s - mNew);
+        l[g] = fmaf(l[g], corr, pr);
+#pragma unroll
+        for (int e = 0; e < E; e++) acc[g][e] = fmaf(acc[g][e], corr, pr * vr[u][e]);
+        m[g] = mNew;
+      }
+    }
+  }
+#pragma unroll
+  for (int g = 0; g < kDecodeMaxGroup; g++) {
+    if (g >= G) break;
+    if (lane == 0) {
+      sm[warp][g] = m[g];
+      sl[warp][g] = l[g];
+    }
+#pragma unroll
+    for (int e = 0; e < E; e++) sacc[warp][g][lane * E + e] = acc[g][e];
+  }
+  __syncthreads();
+  for (int i = threadIdx.x; i < G * dh; i += kDecodeWarps * 32) {
+    const int g = i / dh;
+    const int d = i - g * dh;
+    float mx = -INFINITY;
+    for (int w = 0; w < kDecodeWarps; w++) mx = fmaxf(mx, sm[w][g]);
+    const int64_t slot = j * G + g;  // row 0: slot = query head
+    float* po = sd.out + (slot * sd.chunks + c) * dh;
+    if (mx == -INFINITY) {  // no key of this chunk is visible
+      po[d] = 0.0f;
+      if (d == 0) sd.lse[slot * sd.chunks + c] = -INFINITY;
+      continue;
+    }
+    float sum = 0.0f;
+    float o = 0.0f;
+    for (int w = 0; w < kDecodeWarps; w++) {
+      const float f = exp2f(sm[w][g] - mx);  // a warp that saw no key: exp2(−inf) = 0
+      sum = fmaf(sl[w][g], f, sum);
+      o = fmaf(sacc[w][g][d], f, o);
+    }
+    po[d] = o / sum;
+    if (d == 0) sd.lse[slot * sd.chunks + c] = (mx + log2f(sum)) * kLn2;
+  }
+}
+
+/** The decode path applies: one automatic-split query row, dh = 32·E with E in {1, 2, 4, 8}, a group of ≤ 8 heads. */
+bool decodeApplies(const AttentionArgs& a) {
+  if (a.tq != 1 || a.tk == 0 || a.split != 0) return false;
+  const int64_t e = a.dh / 32;
+  if (a.dh % 32 != 0 || !(e == 1 || e == 2 || e == 4 || e == 8)) return false;
+  if (a.nq / a.nkv > kDecodeMaxGroup) return false;
+  const char* env = std::getenv("APB_ATTN_DECODE");
+  return env == nullptr || std::strcmp(env, "0") != 0;
+}
+
+/** Key chunks of the decode path: about kDecodeTargetWaves × SMs blocks over the KV heads, ≥ kDecodeChunkMinKeys each. */
+AttentionSplit decodePlan(const AttentionArgs& a, int smCount) {
+  const int64_t keys = visibleKeys(0, a.anchorRows, a.offset, a.tk);
+  int64_t want = (kDecodeTargetWaves * static_cast<int64_t>(smCount > 0 ? smCount : 1) + a.nkv - 1) / a.nkv;
+  if (want > keys / kDecodeChunkMinKeys) want = keys / kDecodeChunkMinKeys;
+  if (want > kAttnMaxSplit) want = kAttnMaxSplit;
+  if (want < 1) want = 1;
+  const int64_t per = (keys + want - 1) / want;
+  const int64_t chunkKeys = per < 1 ? 1 : per;
+  return AttentionSplit{(keys + chunkKeys - 1) / chunkKeys, chunkKeys};
+}
+
+template <typename T, int E>
+Status launchDecode(const AttentionArgs& a, const AttentionSplit& plan, cudaStream_t stream) {
+  const int64_t slots = a.nq;  // one row
+  const int64_t chunks = plan.chunks < 1 ? 1 : plan.chunks;
+  const size_t partBytes = static_cast<size_t>(slots * chunks * a.dh) * sizeof(float);
+  const size_t lseBytes = static_cast<size_t>(slots * chunks) * sizeof(float);
+  void* scratch = nullptr;
+  APB_CUDA_TRY(cudaMallocAsync(&scratch, partBytes + lseBytes, stream));
+  const SplitDest sd{static_cast<float*>(scratch), reinterpret_cast<float*>(static_cast<char*>(scratch) + partBytes), chunks, plan.chunkKeys};
+  attentionDecodeKernel<T, E><<<dim3(static_cast<unsigned>(a.nkv), static_cast<unsigned>(chunks)), kDecodeWarps * 32, 0, stream>>>(a, sd);
+  Status st = checkLaunch("attention (decode)");
+  if (st.ok()) {
+    attentionMergeKernel<T><<<gridFor(slots, kMergeWarps), kMergeWarps * 32, 0, stream>>>(static_cast<T*>(a.out), a.lse, sd.out, sd.lse, slots,
+                                                                                          static_cast<int>(chunks), static_cast<int>(a.dh));
+    st = checkLaunch("attention (decode merge)");
+  }
+  const cudaError_t freed = cudaFreeAsync(scratch, stream);
+  if (st.ok() && freed != cudaSuccess) return cudaFailure(static_cast<int>(freed), "cudaFreeAsync", __FILE__, __LINE__).inOp("attention");
+  return st;
+}
+
 }  // namespace
 
 AttentionSplit attentionSplitPlan(const AttentionArgs& a, int smCount) {
@@ -358,9 +510,10 @@ AttentionSplit attentionSplitPlan(const AttentionArgs& a, int smCount) {
   return AttentionSplit{chunks, chunkKeys};
 }
 
-Status attentionLaunch(const AttentionArgs& a, cudaStream_t stream, int64_t* chunks) {
+Status attentionLaunch(const AttentionArgs& a, cudaStream_t stream, int64_t* chunks, bool* decode) {
   NvtxRange range("attention");
   if (chunks != nullptr) *chunks = 1;
+  if (decode != nullptr) *decode = false;
   APB_TRY(checkArgs(a));
   if (a.tq == 0) return okStatus();
   int sm = 1;
@@ -368,6 +521,20 @@ Status attentionLaunch(const AttentionArgs& a, cudaStream_t stream, int64_t* chu
     int dev = 0;
     APB_CUDA_TRY(cudaGetDevice(&dev));
     APB_CUDA_TRY(cudaDeviceGetAttribute(&sm, cudaDevAttrMultiProcessorCount, dev));
+  }
+  if (decodeApplies(a)) {
+    const AttentionSplit dp = decodePlan(a, sm);
+    if (chunks != nullptr) *chunks = dp.chunks;
+    if (decode != nullptr) *decode = true;
+    return dispatchDType(a.dt, "attention", [&](auto tag) -> Status {
+      using T = decltype(tag);
+      switch (a.dh / 32) {
+        case 1: return launchDecode<T, 1>(a, dp, stream);
+        case 2: return launchDecode<T, 2>(a, dp, stream);
+        case 4: return launchDecode<T, 4>(a, dp, stream);
+        default: return launchDecode<T, 8>(a, dp, stream);
+      }
+    });
   }
   const AttentionSplit plan = attentionSplitPlan(a, sm);
   if (chunks != nullptr) *chunks = plan.chunks;

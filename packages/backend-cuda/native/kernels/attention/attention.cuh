@@ -28,6 +28,14 @@ constexpr int64_t kAttnSplitMinKeys = 1024;
 constexpr int64_t kAttnSplitChunkMinKeys = 256;
 constexpr int64_t kAttnMaxSplit = 64;
 
+// Decode path (one query row, automatic split; APB_ATTN_DECODE=0 turns it off): blocks of kDecodeWarps warps per (KV
+// head, key chunk) score all of the group's query heads (at most kDecodeMaxGroup) on each K/V row read; chunks aim at
+// kDecodeTargetWaves x SMs blocks with at least kDecodeChunkMinKeys keys each and at most kAttnMaxSplit per head.
+constexpr int kDecodeWarps = 4;
+constexpr int kDecodeMaxGroup = 8;
+constexpr int64_t kDecodeTargetWaves = 8;
+constexpr int64_t kDecodeChunkMinKeys = 128;
+
 struct AttentionArgs {
   void* out;       // [tq, nq*dh]
   float* lse;      // [tq, nq]; -inf for a row that sees no key
@@ -59,9 +67,9 @@ AttentionSplit attentionSplitPlan(const AttentionArgs& a, int smCount);
 /**
  * Enqueues the op on `stream`; a split run allocates its float32 partials stream-ordered (cudaMallocAsync on
  * `stream`, the pool the context's alloc uses) and frees them after the merge. `chunks` (may be null) receives the
- * number of key chunks that ran (1 = unsplit).
+ * number of key chunks that ran (1 = unsplit); `decode` (may be null) whether the one-row decode kernel ran.
  */
-Status attentionLaunch(const AttentionArgs& a, cudaStream_t stream, int64_t* chunks = nullptr);
+Status attentionLaunch(const AttentionArgs& a, cudaStream_t stream, int64_t* chunks = nullptr, bool* decode = nullptr);
 
 /** CPU twin: dense masked softmax per (row, head) in double. */
 void attentionRef(float* out, float* lse, const float* q, const float* k, const float* v, const AttentionArgs& shape);
