@@ -1,7 +1,7 @@
 // CudaBackend on this machine: create() fails with the typed unavailability error (no driver here), and the whole
 // backend runs through the GPU check's backend suite on a host-memory stand-in for the addon, so every TypeScript
 // path (layouts, offsets, strides, dtypes, scopes) is tested without a GPU.
-import { ApbError } from "@apb/core";
+import { ApbError, Prng } from "@apb/core";
 import type { BackendInit } from "@apb/core";
 import { describe, expect, it } from "vitest";
 import { cudaAvailability } from "../availability/index.js";
@@ -95,6 +95,37 @@ describe.skipIf(!load.ok)("CudaBackend on a host-memory device (real C++ twins p
       await be.close();
     }
     expect(outs[1]).toEqual(outs[0]);
+  });
+
+  it("appendRows equals concatenation, fills spare rows in place (no allocation) and frees what it replaces", async () => {
+    const { addon, stats } = fakeDevice(real);
+    const m = checkModel({ ...CHECK_SHAPE, numLayers: 1, qkvBias: false }, 4);
+    const be = await CudaBackend.createOn(addon, { config: m.config, weights: m.weights, heads: undefined, threads: 1, host: 0, numHosts: 1 }, { options: { dtype: "bfloat16" }, numDevices: 1 });
+    const width = m.config.numKvHeads * m.config.headDim;
+    const rng = new Prng(Date.now() % 1_000_000);
+    const rows = (n: number): Float32Array => Float32Array.from({ length: n * width }, () => Math.round(rng.normal() * 8) / 8); // exact in bf16
+    const first = rows(5);
+    let grown = be.upload(first, [5, width]);
+    let want = Array.from(first);
+    let allocs = 0;
+    for (let step = 0; step < 1100; step++) {
+      const add = rows(step === 7 ? 40 : 1);
+      const extra = be.upload(add, [add.length / width, width]);
+      const before = stats.allocs;
+      grown = be.appendRows(grown, extra);
+      allocs += stats.allocs - before;
+      be.dispose(extra);
+      want = want.concat(Array.from(add));
+    }
+    expect(grown.shape).toEqual([want.length / width, width]);
+    expect(Array.from(await be.download(grown))).toEqual(want);
+    expect(allocs).toBe(2); // the first append (an uploaded tensor has no spare rows), then once past 1024 spare rows
+    const wrong = be.upload(new Float32Array(3), [1, 3]);
+    expect(() => be.appendRows(grown, wrong)).toThrow(expect.objectContaining({ code: "BACKEND_FAILED" }));
+    be.dispose(wrong);
+    be.dispose(grown);
+    await be.close();
+    expect(stats.live).toBe(0);
   });
 
   it("rejects foreign, released and mis-shaped tensors with BACKEND_FAILED", async () => {

@@ -1,7 +1,7 @@
 // The Backend contract on the GPU: weights and activations in device memory (bfloat16 or float32, float32 math), one
 // CUDA stream per instance, every op enqueued without blocking the event loop and awaited off-thread.
 
-import { BackendError, checkBackendInit } from "@apb/core";
+import { BackendError, appendCapacityRows, checkBackendInit } from "@apb/core";
 import type { AttentionMask, AttentionResult, AttnInput, Backend, BackendFactory, BackendInit, ModelConfig } from "@apb/core";
 import { cudaAvailability } from "../availability/index.js";
 import { CudaTensor, DeviceOps, dtypeBytes } from "../device/index.js";
@@ -223,6 +223,34 @@ export class CudaBackend implements Backend<CudaTensor> {
       this.lc.dev.free(out);
       throw err;
     }
+  }
+
+  /**
+   * `base` then `extra`, consuming `base`: written into base's spare rows when it has them (the result shares its
+   * buffer), else into a new buffer with spare rows (appendCapacityRows: ≥ 1024 or a sixteenth more), base freed.
+   */
+  appendRows(base: CudaTensor, extra: CudaTensor): CudaTensor {
+    this.live("appendRows");
+    for (const t of [base, extra]) ensure(t instanceof CudaTensor && !t.isReleased && t.dtype === this.lc.dt, "appendRows", "expected live CudaTensors of this backend");
+    const tail = base.shape.slice(1);
+    ensure(extra.shape.length === tail.length + 1 && extra.shape.slice(1).every((d, i) => d === tail[i]), "appendRows", `extra shape [${extra.shape.join(", ")}] does not match [*, ${tail.join(", ")}]`);
+    const rows = base.numRows + extra.numRows;
+    const dev = this.lc.dev;
+    if (rows <= base.capacityRows) {
+      dev.copyRows(base, base.numRows, extra, { start: 0, rows: extra.numRows });
+      base.handOver();
+      return new CudaTensor([rows, ...tail], base.dtype, base.buffer, base.capacityRows);
+    }
+    const out = dev.allocRows([rows, ...tail], base.dtype, appendCapacityRows(rows, extra.numRows));
+    try {
+      dev.copyRows(out, 0, base, { start: 0, rows: base.numRows });
+      dev.copyRows(out, base.numRows, extra, { start: 0, rows: extra.numRows });
+    } catch (err) {
+      dev.free(out);
+      throw err;
+    }
+    dev.free(base);
+    return out;
   }
 
   sliceRows(x: CudaTensor, start: number, end: number): CudaTensor {

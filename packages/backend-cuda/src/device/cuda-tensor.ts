@@ -17,12 +17,17 @@ export function dtypeBytes(dt: DeviceDType): number {
 /** A tensor owned by one CudaBackend; free it with the backend's dispose (the GC frees it otherwise). */
 export class CudaTensor implements Tensor {
   private released = false;
+  /** Rows the buffer holds (≥ numRows): spare rows behind the data, which appendRows fills without copying the rest. */
+  readonly capacityRows: number;
 
   constructor(
     readonly shape: readonly number[],
     readonly dtype: DeviceDType,
     readonly buffer: NativeBuffer,
-  ) {}
+    capacityRows?: number,
+  ) {
+    this.capacityRows = Math.max(capacityRows ?? 0, shape[0] ?? 0);
+  }
 
   get numRows(): number {
     return this.shape[0] ?? 0;
@@ -47,6 +52,11 @@ export class CudaTensor implements Tensor {
 
   get isReleased(): boolean {
     return this.released;
+  }
+
+  /** Hands the buffer on (appendRows made a tensor over it): marks this tensor released without freeing anything. */
+  handOver(): void {
+    this.released = true;
   }
 
   /** Marks the tensor freed; false when it already was (dispose is idempotent). */

@@ -37,6 +37,13 @@ export class DeviceOps {
     return new CudaTensor([...shape], dtype, this.call("alloc", () => this.addon.alloc(this.ctx, bytes)));
   }
 
+  /** A tensor of `shape` whose buffer holds `capacityRows` rows (≥ shape[0]); the rows past shape[0] are spare. */
+  allocRows(shape: readonly number[], dtype: DeviceDType, capacityRows: number): CudaTensor {
+    const rows = Math.max(capacityRows, shape[0] ?? 0);
+    const bytes = numelOf([rows, ...shape.slice(1)]) * dtypeBytes(dtype);
+    return new CudaTensor([...shape], dtype, this.call("alloc", () => this.addon.alloc(this.ctx, bytes)), rows);
+  }
+
   /** float32 data into a new tensor of `dtype` (converted on the device). */
   upload(data: Float32Array, shape: readonly number[], dtype: DeviceDType): CudaTensor {
     if (numelOf(shape) !== data.length) throw new BackendError("BACKEND_FAILED", `upload: shape [${shape.join(", ")}] does not hold ${data.length} values`);

@@ -1,7 +1,7 @@
 // The row and selection ops every CPU backend shares (both keep tensors as CpuTensor in host memory).
 
 import type { CpuTensor } from "../tensor/tensor.js";
-import { concatRowsCpu, gatherHeadsCpu, queryScoresCpu, sliceRowsCpu, uploadCpu } from "./cpu-tensor-ops.js";
+import { appendRowsCpu, concatRowsCpu, gatherHeadsCpu, queryScoresCpu, sliceRowsCpu, uploadCpu } from "./cpu-tensor-ops.js";
 import type { HeadDims } from "./cpu-tensor-ops.js";
 
 /** Base of the reference and onnx backends: the Backend ops that are plain host-memory copies or small sums. */
@@ -16,8 +16,15 @@ export abstract class CpuBackendBase {
     return gatherHeadsCpu(x, idx, { rows, nkv: this.dims.nkv });
   }
 
+  /** Each grown tensor's whole array (its data is a prefix): appendRows writes into the spare rows. */
+  private readonly appendStorage = new WeakMap<CpuTensor, Float32Array>();
+
   concatRows(parts: readonly CpuTensor[]): CpuTensor {
     return concatRowsCpu(parts);
+  }
+
+  appendRows(base: CpuTensor, extra: CpuTensor): CpuTensor {
+    return appendRowsCpu(base, extra, this.appendStorage);
   }
 
   sliceRows(x: CpuTensor, start: number, end: number): CpuTensor {

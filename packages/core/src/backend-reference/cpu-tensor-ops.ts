@@ -63,6 +63,33 @@ export function concatRowsCpu(parts: readonly CpuTensor[]): CpuTensor {
   return new CpuTensor(out, [rows, ...tail]);
 }
 
+/** Spare rows a grown tensor gets: at least the rows appended, 1024, or a sixteenth of the new size. */
+export function appendCapacityRows(rows: number, extraRows: number): number {
+  return rows + Math.max(extraRows, 1024, Math.floor(rows / 16));
+}
+
+/**
+ * `base` followed by `extra` (same row size), consuming `base`: when `storage` holds a larger array whose prefix is
+ * base's data, extra is written behind it and the result views the same array; otherwise a new array with spare rows
+ * (appendCapacityRows) is made. `storage` maps each tensor made here to its whole array.
+ */
+export function appendRowsCpu(base: CpuTensor, extra: CpuTensor, storage: WeakMap<CpuTensor, Float32Array>): CpuTensor {
+  const tail = base.shape.slice(1);
+  ensure(extra.shape.length === tail.length + 1 && extra.shape.slice(1).every((d, i) => d === tail[i]), "appendRows", `extra shape [${extra.shape.join(", ")}] does not match [*, ${tail.join(", ")}]`);
+  const rows = base.numRows + extra.numRows;
+  const n = base.data.length + extra.data.length;
+  let whole = storage.get(base);
+  if (whole === undefined || whole.buffer !== base.data.buffer || whole.byteOffset !== base.data.byteOffset || whole.length < n) {
+    whole = new Float32Array(appendCapacityRows(rows, extra.numRows) * base.rowSize);
+    whole.set(base.data, 0);
+  }
+  storage.delete(base);
+  whole.set(extra.data, base.data.length);
+  const out = new CpuTensor(whole.subarray(0, n), [rows, ...tail]);
+  storage.set(out, whole);
+  return out;
+}
+
 /** Per-KV-head row gather: out[r, j, :] = x[idx[r*nkv + j], j, :]. x: [T, nkv*dh], idx: [rows, nkv] → [rows, nkv*dh]. */
 export function gatherHeadsCpu(x: CpuTensor, idx: Int32Array, spec: { rows: number; nkv: number }): CpuTensor {
   const { rows, nkv } = spec;

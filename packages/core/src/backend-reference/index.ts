@@ -2,6 +2,6 @@
 export { CpuBackendBase } from "./cpu-backend-base.js";
 export { ReferenceBackend, createReferenceBackend } from "./reference-backend.js";
 export { checkAttentionInputs, referenceAttention } from "./reference-attention.js";
-export { checkRowSize, concatRowsCpu, gatherHeadsCpu, queryScoresCpu, sliceRowsCpu, uploadCpu } from "./cpu-tensor-ops.js";
+export { appendCapacityRows, appendRowsCpu, checkRowSize, concatRowsCpu, gatherHeadsCpu, queryScoresCpu, sliceRowsCpu, uploadCpu } from "./cpu-tensor-ops.js";
 export type { HeadDims } from "./cpu-tensor-ops.js";
 export { checkBackendInit } from "./weight-checks.js";

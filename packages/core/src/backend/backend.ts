@@ -65,6 +65,12 @@ export interface Backend<T extends Tensor = Tensor> {
   gatherHeads(x: T, idx: Int32Array, rows: number): T;
   /** Concatenates along rows; every part has the same row size. */
   concatRows(parts: readonly T[]): T;
+  /**
+   * Optional: `base`'s rows followed by `extra`'s, consuming `base` (the caller neither uses nor disposes it afterwards),
+   * so a backend can write `extra` into spare capacity behind `base` instead of copying both: the owner's KV cache grows
+   * by the query and one row per decode step. Without it the engine concatenates and disposes `base`.
+   */
+  appendRows?(base: T, extra: T): T;
   /** Rows [start, end). */
   sliceRows(x: T, start: number, end: number): T;
   download(x: T): Promise<Float32Array>;

@@ -90,6 +90,15 @@ export class HostEngine<T extends Tensor> {
     return next;
   }
 
+  /** `base` with `extra`'s rows behind it; `base` is consumed (grown in place where the backend has capacity). */
+  private append(base: T, extra: T): T {
+    const b = this.backend;
+    if (b.appendRows !== undefined) return b.appendRows(base, extra);
+    const out = b.concatRows([base, extra]);
+    b.dispose(base);
+    return out;
+  }
+
   /** Keys in logical order [anchor | passing | local (+ probe)]. */
   private insertPassing(x: T, passing: Float32Array, plan: HostPlan): T {
     const b = this.backend;
@@ -116,13 +125,7 @@ export class HostEngine<T extends Tensor> {
       const qkv = await b.attnIn(layer, hidden, input.positions, false);
       const c = this.cache[layer]!;
       const before = c.k.shape[0]!;
-      if (this.isOwner) {
-        const k = b.concatRows([c.k, qkv.k]);
-        const v = b.concatRows([c.v, qkv.v]);
-        b.dispose(c.k);
-        b.dispose(c.v);
-        this.cache[layer] = { k, v };
-      }
+      if (this.isOwner) this.cache[layer] = { k: this.append(c.k, qkv.k), v: this.append(c.v, qkv.v) };
       const cur = this.cache[layer]!;
       const part = await b.attention(qkv.q, cur.k, cur.v, { anchorRows: 0, offset: before });
       // One host: its partial is the attention (merging one partial is the identity), so it stays on the device.
