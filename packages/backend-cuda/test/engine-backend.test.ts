@@ -1,6 +1,6 @@
 // The engine's backend choice (core host-loader): `backend: "cuda"` fails with the typed BACKEND_UNAVAILABLE error
-// and a reason code where CUDA cannot run (no driver here), and `backend: "auto"` falls back to onnx and answers
-// exactly as onnx does. Needs @apb/backend-cuda built (dist) and linked into node_modules, as after npm install.
+// and a reason code where CUDA cannot run (no driver here), and `backend: "auto"` falls back to onnx, says why
+// (ApbEngine.backends) and answers exactly as onnx does. Needs @apb/backend-cuda built (dist) and linked into node_modules, as after npm install.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,6 +34,13 @@ describe.skipIf(gpu)("engine backend choice without a usable GPU", () => {
     const run = async (backend: "auto" | "onnx"): Promise<{ tokens: number[]; logits: number[] }> => {
       const engine = await ApbEngine.open({ model: dir, hosts: 2, backend, threadsPerHost: 1 });
       try {
+        // Every host says which backend it runs; "auto" also says why it did not take CUDA (the probe's reason code).
+        expect(engine.backends.map((b) => b.name)).toEqual(["onnx", "onnx"]);
+        const a = cudaAvailability();
+        for (const b of engine.backends) {
+          if (backend === "onnx") expect(b.note).toBeUndefined();
+          else expect(b.note).toContain(`auto chose onnx: cuda is not available here (${a.available ? "" : a.reason}: `);
+        }
         const r = await engine.generate({ ids, strategy: "apb", anchor: 4, passing: 4, selection: "query", questionIds: [5, 6], sampling: { maxTokens: 3 }, keepLogits: true });
         return { tokens: r.tokens, logits: Array.from(r.logits![0]!) };
       } finally {

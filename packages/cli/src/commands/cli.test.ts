@@ -145,7 +145,7 @@ describe.concurrent("apb (top level)", () => {
   });
 });
 
-const JSON_KEYS = ["anchor", "finishReason", "hosts", "passing", "promptTokens", "selection", "strategy", "text", "timings", "tokens"];
+const JSON_KEYS = ["anchor", "backend", "backendNote", "finishReason", "hosts", "passing", "promptTokens", "selection", "strategy", "text", "timings", "tokens"];
 
 describe.concurrent("apb generate --json", () => {
   it.each([
@@ -160,12 +160,22 @@ describe.concurrent("apb generate --json", () => {
     expect(lines).toHaveLength(1);
     const out = JSON.parse(lines[0]!) as Record<string, unknown>;
     expect(Object.keys(out).sort()).toEqual(JSON_KEYS);
-    expect(out).toMatchObject({ strategy, hosts: strategy === "full" ? 1 : 2, finishReason: "length" });
+    expect(out).toMatchObject({ strategy, hosts: strategy === "full" ? 1 : 2, finishReason: "length", backend, backendNote: null });
     expect(out.tokens).toHaveLength(4);
     expect((out.tokens as number[]).every((t) => Number.isInteger(t) && t >= 0 && t < 256)).toBe(true);
     expect(typeof out.text).toBe("string");
     expect(Object.keys(out.timings as object).sort()).toEqual(["decodeMs", "prefillMs", "queryMs"]);
     expect(out.promptTokens).toBeGreaterThan(6);
+  });
+
+  it("--backend auto without a GPU runs onnx and says why in backendNote (and once on stderr when streaming)", async () => {
+    const args = ["generate", "--model", model, "--backend", "auto", "--prompt", "the cat sat", "--max-tokens", "2"];
+    const [json, streamed] = await Promise.all([apb(...args, "--json"), apb(...args)]);
+    expect([json.code, json.stderr, streamed.code]).toEqual([0, "", 0]);
+    const out = JSON.parse(json.stdout) as { backend: string; backendNote: string };
+    expect(out.backend).toBe("onnx");
+    expect(out.backendNote).toMatch(/^auto chose onnx: cuda is not available here \((NO_DRIVER|BINARY_MISSING): /);
+    expect(streamed.stderr).toBe(`[apb] ${out.backendNote}\n`);
   });
 
   it("ring and exact apb give full attention's tokens (onnx)", async () => {

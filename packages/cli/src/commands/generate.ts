@@ -1,7 +1,7 @@
 // `apb generate`: one request on a model split across in-process hosts; streams tokens or prints one JSON object.
 
 import { ApbEngine } from "@apb/core";
-import type { GenerateRequest, GenerateResult } from "@apb/core";
+import type { BackendInfo, GenerateRequest, GenerateResult } from "@apb/core";
 import { defineCommand } from "../args/index.js";
 import { TokenStreamer } from "../output/index.js";
 import type { CliIo } from "../output/index.js";
@@ -24,9 +24,15 @@ function buildRequest(o: GenerateOptions, input: PromptInput): GenerateRequest {
   };
 }
 
+/** The hosts' backend names (one when they agree, as they do unless a host's device differs) and a fallback note. */
+export function backendSummary(backends: readonly BackendInfo[]): { backend: string; backendNote: string | null } {
+  return { backend: [...new Set(backends.map((b) => b.name))].join(","), backendNote: backends.find((b) => b.note !== undefined)?.note ?? null };
+}
+
 /** The --json shape. */
-export function resultJson(r: GenerateResult): Record<string, unknown> {
+export function resultJson(r: GenerateResult, backends: readonly BackendInfo[] = []): Record<string, unknown> {
   return {
+    ...backendSummary(backends),
     tokens: r.tokens,
     text: r.text ?? null,
     strategy: r.strategy,
@@ -51,11 +57,13 @@ async function runGenerate(o: GenerateOptions, io: CliIo): Promise<number> {
   const input = await readPromptInput(o, NAME);
   const engine = await ApbEngine.open({ model: o.model, hosts: o.hosts, backend: o.backend, threadsPerHost: o.threads });
   try {
+    const note = backendSummary(engine.backends).backendNote;
+    if (note !== null && !o.json) io.stderr.write(`[apb] ${note}\n`); // a fallback the user asked "auto" for, said once
     const tok = engine.tokenizer;
     const decode = input.kind === "text" && tok !== undefined ? (ts: readonly number[]) => tok.decode(Int32Array.from(ts), { skipSpecialTokens: true }) : undefined;
     const streamer = o.json ? undefined : new TokenStreamer({ sink: io.stdout, decode, stopStrings: o.stop });
     const result = await engine.generate({ ...buildRequest(o, input), signal: io.signal, onToken: streamer === undefined ? undefined : (t) => streamer.push(t) });
-    if (streamer === undefined) io.stdout.write(JSON.stringify(resultJson(result)) + "\n");
+    if (streamer === undefined) io.stdout.write(JSON.stringify(resultJson(result, engine.backends)) + "\n");
     else {
       streamer.finish(decode === undefined ? undefined : result.text);
       if (io.stderr.isTTY) io.stderr.write(summary(result));
@@ -73,7 +81,8 @@ export const generateCommand = defineCommand({
   schema: generateOptions,
   notes: [
     "Tokens stream to stdout as they are sampled (text for text prompts, token ids for --ids-file); --json prints one object " +
-      "{tokens, text, strategy, hosts, anchor, passing, selection, finishReason, promptTokens, timings} instead.",
+      "{backend, backendNote, tokens, text, strategy, hosts, anchor, passing, selection, finishReason, promptTokens, timings} " +
+      "instead (backend: the backend the hosts ran; backendNote: why --backend auto took onnx instead of cuda, else null).",
     "Strategies: full = one host, exact; ring = every host sees all earlier blocks, exact; star = anchor of one block, " +
       "no passing; apb = anchor + compressed passing blocks. --anchor 0 --passing <block> makes apb exact.",
   ],

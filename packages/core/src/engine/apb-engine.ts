@@ -14,7 +14,7 @@ import type { SamplingInput } from "../sampling/index.js";
 import { InProcessGroup } from "./in-process-group.js";
 import type { FinishReason, HostTimings } from "./host-request.js";
 import { ApbSession } from "./apb-session.js";
-import type { BackendSpec, RunMode } from "./messages.js";
+import type { BackendInfo, BackendSpec, RunMode } from "./messages.js";
 import { buildContext, buildQuestion, buildTokens, checkTokens, decodeAnswer, planRequest } from "./request-tokens.js";
 import type { RequestTokens } from "./request-tokens.js";
 
@@ -114,6 +114,14 @@ export class ApbEngine {
 
   get numHosts(): number {
     return this.group.numHosts;
+  }
+
+  /**
+   * The backend each host runs, in host order: `name` is the backend's own ("onnx", "cuda", "reference"); `note` says
+   * why `backend: "auto"` took onnx instead of CUDA (the CUDA probe's reason), so a caller can tell a silent fallback.
+   */
+  get backends(): readonly BackendInfo[] {
+    return this.group.backends;
   }
 
   /**

@@ -6,11 +6,13 @@ import type { Backend, BackendFactory, BackendInit } from "../backend/index.js";
 import { createReferenceBackend } from "../backend-reference/index.js";
 import { loadTokenizer } from "../model/index.js";
 import type { ModelConfig } from "../model/types.js";
-import type { BackendSpec, HostInit } from "./messages.js";
+import type { BackendInfo, BackendSpec, HostInit } from "./messages.js";
 
 export interface LoadedHost {
   readonly config: ModelConfig;
   readonly backend: Backend;
+  /** The backend's name, and why "auto" fell back to onnx when it did. */
+  readonly backendInfo: BackendInfo;
   /** Builds the stop-string check for a request (undefined when there are none or no tokenizer). */
   stopStringMatcher(stops: readonly string[]): ((tokens: readonly number[]) => boolean) | undefined;
 }
@@ -42,34 +44,49 @@ function factoryOf(mod: BackendModule, specifier: string): BackendFactory {
   return mod.createBackend as BackendFactory;
 }
 
-/** "auto": cuda when its module loads and its availability probe says yes, else onnx. Never fails over cuda. */
-async function autoFactory(): Promise<BackendFactory> {
+/** Why an availability probe's answer is "no", in one line (its reason code and message when it gives them). */
+function probeRefusal(probe: unknown): string {
+  if (typeof probe !== "object" || probe === null) return "its availability probe gave no answer";
+  const p = probe as { reason?: unknown; message?: unknown };
+  const reason = typeof p.reason === "string" ? p.reason : "unavailable";
+  return typeof p.message === "string" ? `${reason}: ${p.message}` : reason;
+}
+
+/**
+ * "auto": cuda when its module loads and its availability probe says yes, else onnx, with the reason in `note`.
+ * Never fails over cuda.
+ */
+async function autoFactory(): Promise<{ factory: BackendFactory; note?: string }> {
   const specifier = BUILT_IN_MODULES.cuda;
+  let why: string;
   try {
     const mod = await importBackend(specifier);
     const probe = typeof mod.backendAvailability === "function" ? await (mod.backendAvailability as () => unknown)() : undefined;
-    if (typeof probe === "object" && probe !== null && (probe as { available?: unknown }).available === true) return factoryOf(mod, specifier);
-  } catch {
-    // not installed, or it cannot load here: fall back to onnx
+    if (typeof probe === "object" && probe !== null && (probe as { available?: unknown }).available === true) return { factory: factoryOf(mod, specifier) };
+    why = probeRefusal(probe);
+  } catch (err) {
+    why = (err as Error).message; // not installed, or it cannot load here
   }
-  return backendFactory("onnx");
+  return { ...(await backendFactory("onnx")), note: `auto chose onnx: cuda is not available here (${why})` };
 }
 
-async function backendFactory(spec: BackendSpec): Promise<BackendFactory> {
+async function backendFactory(spec: BackendSpec): Promise<{ factory: BackendFactory; note?: string }> {
   if (spec === "auto") return autoFactory();
   const specifier = backendModule(spec);
-  if (specifier === undefined) return createReferenceBackend;
-  return factoryOf(await importBackend(specifier), specifier);
+  if (specifier === undefined) return { factory: createReferenceBackend };
+  return { factory: factoryOf(await importBackend(specifier), specifier) };
 }
 
 export async function loadHost(m: HostInit): Promise<LoadedHost> {
   const { config, weights, heads } = m.model;
   const init: BackendInit = { config, weights, heads, threads: m.threads, host: m.host, numHosts: m.numHosts };
-  const backend = await (await backendFactory(m.backend))(init);
+  const { factory, note } = await backendFactory(m.backend);
+  const backend = await factory(init);
   const tokenizer = m.host === m.numHosts - 1 ? await loadTokenizer(m.modelDir) : undefined;
   return {
     config,
     backend,
+    backendInfo: { name: backend.name, ...(note === undefined ? {} : { note }) },
     stopStringMatcher(stops) {
       if (stops.length === 0 || tokenizer === undefined) return undefined;
       return (tokens) => {

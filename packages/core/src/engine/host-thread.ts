@@ -3,7 +3,7 @@
 
 import { Worker } from "node:worker_threads";
 import { ApbError, deserializeError } from "../errors/index.js";
-import type { FromHost, HostInit, ToHost } from "./messages.js";
+import type { BackendInfo, FromHost, HostInit, ToHost } from "./messages.js";
 
 function workerUrl(): URL {
   const here = new URL("./host-worker.js", import.meta.url);
@@ -17,6 +17,8 @@ export class HostThread {
   private constructor(
     private readonly worker: Worker,
     readonly host: number,
+    /** The backend this host loaded (and why "auto" fell back, when it did). */
+    readonly backend: BackendInfo,
   ) {}
 
   /**
@@ -28,10 +30,14 @@ export class HostThread {
     let onMsg: ((m: FromHost) => void) | undefined;
     let onError: ((err: Error) => void) | undefined;
     let onExit: ((code: number) => void) | undefined;
+    let backend: BackendInfo = { name: "?" };
     try {
       await new Promise<void>((resolve, reject) => {
         onMsg = (m: FromHost): void => {
-          if (m.t === "ready") resolve();
+          if (m.t === "ready") {
+            backend = m.backend;
+            resolve();
+          }
           else if (m.t === "initFailed") reject(deserializeError(m.error));
         };
         onError = reject;
@@ -46,7 +52,7 @@ export class HostThread {
       // Remove only our own listeners: the Worker's internal ones (which start its message port) must stay.
       worker.off("message", onMsg!).off("error", onError!).off("exit", onExit!);
     }
-    return new HostThread(worker, init.host);
+    return new HostThread(worker, init.host, backend);
   }
 
   post(m: ToHost, transfer: ArrayBuffer[] = []): void {

@@ -35,7 +35,7 @@ async function init(m: HostInit): Promise<void> {
     loaded = await loadHost(m);
     profiler = new OpProfiler(loaded.backend as Backend<Tensor>);
     engine = new HostEngine(profiler.backend, loaded.config, m.host, m.numHosts);
-    post({ t: "ready", host: m.host });
+    post({ t: "ready", host: m.host, backend: loaded.backendInfo });
   } catch (err) {
     post({ t: "initFailed", host: m.host, error: toApbError(err).toJSON() });
   }

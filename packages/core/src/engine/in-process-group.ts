@@ -9,7 +9,7 @@ import type { GroupPlan } from "../plan/index.js";
 import type { SamplingParams } from "../sampling/index.js";
 import { RequestHub } from "../transport/index.js";
 import { HostThread } from "./host-thread.js";
-import type { BackendSpec, FromHost, HostDone, RunMode, SharedModel, ToHost } from "./messages.js";
+import type { BackendInfo, BackendSpec, FromHost, HostDone, RunMode, SharedModel, ToHost } from "./messages.js";
 
 export interface GroupOptions {
   readonly modelDir: string;
@@ -68,6 +68,11 @@ export class InProcessGroup {
       t.onMessage((m: FromHost) => this.onMessage(host, m));
       t.onExit((err) => this.onCrash(host, err));
     });
+  }
+
+  /** The backend each host loaded, in host order (and why "auto" fell back to onnx, when it did). */
+  get backends(): readonly BackendInfo[] {
+    return this.hosts.map((t) => t.backend);
   }
 
   /**

@@ -12,6 +12,6 @@ export { InProcessGroup, loadSharedModel } from "./in-process-group.js";
 export type { GroupOptions, GroupRunOptions, GroupRunResult } from "./in-process-group.js";
 export { KvExchange } from "./kv-exchange.js";
 export type { ExchangeOptions, ExchangeShape } from "./kv-exchange.js";
-export type { BackendSpec, FromHost, HostDone, HostInit, HostProgress, RunMode, RunRequest, SharedModel, ToHost, TransportSpec } from "./messages.js";
+export type { BackendInfo, BackendSpec, FromHost, HostDone, HostInit, HostProgress, RunMode, RunRequest, SharedModel, ToHost, TransportSpec } from "./messages.js";
 export { buildContext, buildQuestion, buildTokens, checkTokens, decodeAnswer, planRequest } from "./request-tokens.js";
 export type { RequestStrategy, RequestTokens } from "./request-tokens.js";

@@ -81,9 +81,15 @@ export interface HostDone {
   readonly profile: OpProfile | undefined;
 }
 
+/** The backend a host runs (its Backend.name) and, when "auto" did not take CUDA, why. */
+export interface BackendInfo {
+  readonly name: string;
+  readonly note?: string;
+}
+
 /** Worker → main. */
 export type FromHost =
-  | { readonly t: "ready"; readonly host: number }
+  | { readonly t: "ready"; readonly host: number; readonly backend: BackendInfo }
   | { readonly t: "initFailed"; readonly host: number; readonly error: SerializedApbError }
   | { readonly t: "token"; readonly req: number; readonly host: number; readonly token: number; readonly index: number }
   | ({ readonly t: "progress"; readonly req: number; readonly host: number } & HostProgress)

@@ -53,7 +53,8 @@ export class ApbWorker {
       const s: WorkerServices = { options: o, keys, redis, blocking, streams: new GroupStreams(redis, blocking, keys, o.group), runner, heartbeat, log };
       runner.onCrash((err) => so.onFatal?.(err));
       const role = await ApbWorker.join(s);
-      log(`group ${o.group} host ${o.host}/${o.hosts} (${o.host === 0 ? "leader" : "member"}) ready, pid ${process.pid}`);
+      const b = runner.backend;
+      log(`group ${o.group} host ${o.host}/${o.hosts} (${o.host === 0 ? "leader" : "member"}) ready, pid ${process.pid}, backend ${b.name}${b.note === undefined ? "" : ` (${b.note})`}`);
       return new ApbWorker(s, role);
     } catch (err) {
       await runner?.terminate();

@@ -2,7 +2,7 @@
 // request key, with the Redis transport module loaded in the thread.
 
 import { HostThread, TransportError } from "@apb/core";
-import type { ApbError, FromHost, GroupPlan, HostInit, HostProgress, RunMode, SamplingParams } from "@apb/core";
+import type { ApbError, BackendInfo, FromHost, GroupPlan, HostInit, HostProgress, RunMode, SamplingParams } from "@apb/core";
 import type { RedisTransportModuleOptions } from "@apb/transport-redis";
 import { outcomeOf } from "../group/index.js";
 import type { HostOutcome } from "../group/index.js";
@@ -37,6 +37,8 @@ export class HostRunner {
   private crashed: ApbError | undefined;
   private stopping = false;
   private crashListener: ((err: ApbError) => void) | undefined;
+  /** The backend this host loaded, and why "auto" fell back to onnx when it did. */
+  readonly backend: BackendInfo;
 
   private constructor(
     private readonly thread: HostThread,
@@ -44,6 +46,7 @@ export class HostRunner {
     private readonly transportOptions: RedisTransportModuleOptions,
   ) {
     thread.onMessage((m) => this.onMessage(m));
+    this.backend = thread.backend;
     thread.onExit((err) => this.onExit(err));
   }
 
