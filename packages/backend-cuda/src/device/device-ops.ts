@@ -33,14 +33,14 @@ export class DeviceOps {
   }
 
   alloc(shape: readonly number[], dtype: DeviceDType): CudaTensor {
-    const bytes = numelOf(shape) * dtypeBytes(dtype);
-    return new CudaTensor([...shape], dtype, this.call("alloc", () => this.addon.alloc(this.ctx, bytes)));
+    return this.allocRows(shape, dtype, shape[0] ?? 0);
   }
 
   /** A tensor of `shape` whose buffer holds `capacityRows` rows (≥ shape[0]); the rows past shape[0] are spare. */
   allocRows(shape: readonly number[], dtype: DeviceDType, capacityRows: number): CudaTensor {
+    const numel = numelOf(shape); // checks every dimension
     const rows = Math.max(capacityRows, shape[0] ?? 0);
-    const bytes = numelOf([rows, ...shape.slice(1)]) * dtypeBytes(dtype);
+    const bytes = (shape.length === 0 ? numel : rows * numelOf(shape.slice(1))) * dtypeBytes(dtype);
     return new CudaTensor([...shape], dtype, this.call("alloc", () => this.addon.alloc(this.ctx, bytes)), rows);
   }
 

@@ -2,6 +2,7 @@
 
 import { z } from "zod";
 import { InputError } from "../errors/index.js";
+import { floatOrderKey, isNaNBits } from "../util/float-order.js";
 import { Prng } from "../util/prng.js";
 
 /** Every sampling knob, its type, default and validation, defined once. */
@@ -105,9 +106,8 @@ export function descendingOrder(logits: Float32Array): Int32Array {
   let n = 0;
   for (let i = 0; i < logits.length; i++) {
     const b = bits[i]!;
-    if ((b & 0x7fffffff) > 0x7f800000) continue; // NaN
-    const asc = b === -0x80000000 ? 0 : b ^ ((b >> 31) & 0x7fffffff); // signed, ascending with the float; −0 as +0
-    key[n] = ~(asc ^ 0x80000000) >>> 0; // unsigned, descending with the float
+    if (isNaNBits(b)) continue;
+    key[n] = ~(floatOrderKey(b) ^ 0x80000000) >>> 0; // unsigned, descending with the float
     idx[n++] = i;
   }
   let idx2 = new Int32Array(n);

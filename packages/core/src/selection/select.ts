@@ -1,6 +1,7 @@
 // KV selection for the passing block (APB.md 3.2-3.5): head-score expansion, max-pool, anchor masking, top-k per KV head.
 
 import { ApbError } from "../errors/index.js";
+import { NEG_INF_ORDER_KEY, floatOrderKey, isNaNBits } from "../util/float-order.js";
 import { Prng } from "../util/prng.js";
 
 /** Max-pool kernel of the retaining-head scores: kernel 5, stride 1, padding 2 (same length). */
@@ -19,13 +20,9 @@ export function expandScores(scores: Float32Array, numRows: number, numOut: numb
   return out;
 }
 
-/** orderKey of −∞; below every other key. */
-const NEG_INF_KEY = -0x7f800001;
-
 /** Order-preserving int32 key of float32 bits `b`; NaN keys as −∞ and −0 as +0 (equal as floats). */
 function orderKey(b: number): number {
-  if ((b & 0x7fffffff) > 0x7f800000) return NEG_INF_KEY;
-  return b === -0x80000000 ? 0 : b ^ ((b >> 31) & 0x7fffffff);
+  return isNaNBits(b) ? NEG_INF_ORDER_KEY : floatOrderKey(b);
 }
 
 /** Larger of two keys, branch-free (a data-dependent branch mispredicts on random scores). */
@@ -69,13 +66,13 @@ function maxPool5(scores: Float32Array, T: number, C: number): Float32Array {
   const outBits = new Int32Array(out.buffer, out.byteOffset, out.length);
   const bits = new Int32Array(scores.buffer, scores.byteOffset, scores.length);
   for (let c = 0; c < C; c++) {
-    const x0 = T > 0 ? orderKey(bits[c]!) : NEG_INF_KEY;
-    let x1 = T > 1 ? orderKey(bits[C + c]!) : NEG_INF_KEY;
-    let p2 = NEG_INF_KEY; // p[t-2]
+    const x0 = T > 0 ? orderKey(bits[c]!) : NEG_INF_ORDER_KEY;
+    let x1 = T > 1 ? orderKey(bits[C + c]!) : NEG_INF_ORDER_KEY;
+    let p2 = NEG_INF_ORDER_KEY; // p[t-2]
     let p1 = x0; // p[t-1]
     let p0 = maxKey(x0, x1); // p[t]
     for (let t = 0, i = c; t < T; t++, i += C) {
-      const x2 = t + 2 < T ? orderKey(bits[i + 2 * C]!) : NEG_INF_KEY;
+      const x2 = t + 2 < T ? orderKey(bits[i + 2 * C]!) : NEG_INF_ORDER_KEY;
       const m = maxKey(maxKey(p2, p0), x2);
       if (m === 0) out[i] = poolAt(scores, Math.max(0, t - 2) * C + c, Math.min(T - 1, t + 2) * C + c, C);
       else outBits[i] = m ^ ((m >> 31) & 0x7fffffff);
@@ -112,7 +109,7 @@ export function topKPerChannel(scores: Float32Array, spec: TopKSpec): Int32Array
   const hist = new Int32Array(2048);
   for (let c = 0; c < C; c++) {
     let t = 0;
-    for (; t < T && t < maskLen; t++) key[t] = NEG_INF_KEY;
+    for (; t < T && t < maskLen; t++) key[t] = NEG_INF_ORDER_KEY;
     for (let i = t * C + c; t < T; t++, i += C) key[t] = orderKey(bits[i]!);
     // Rows with key > thr are all taken, then the lowest `ties` rows with key == thr: descending key, ties to lower rows.
     const sel = kthLargestKey(key, k, scratch, hist);
